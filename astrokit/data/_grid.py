@@ -1,0 +1,84 @@
+"""Between the pixel table and images: one galaxy's column back on its sky grid."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["galaxies", "galaxy_wcs", "to_image"]
+
+
+def galaxies(table: pd.DataFrame) -> list[str]:
+    """Names of the galaxies in ``table``, in order of first appearance."""
+    if "galaxy" not in table:
+        msg = "The table has no 'galaxy' column; it is not a pixel table."
+        raise KeyError(msg)
+    return list(pd.unique(table["galaxy"].astype(str)))
+
+
+def _pick_galaxy(table: pd.DataFrame, galaxy: str | None) -> str:
+    names = galaxies(table)
+    if galaxy is None:
+        if len(names) != 1:
+            msg = f"The table holds {len(names)} galaxies {names}; pass galaxy=..."
+            raise ValueError(msg)
+        return names[0]
+    if galaxy not in names:
+        msg = f"galaxy={galaxy!r} is not in the table; it holds {names}."
+        raise ValueError(msg)
+    return galaxy
+
+
+def galaxy_wcs(table: pd.DataFrame, galaxy: str | None = None):
+    """The celestial WCS (``astropy.wcs.WCS``) of one galaxy's grid.
+
+    Read from ``table.attrs["wcs"][galaxy]`` (a FITS header string).
+    """
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    galaxy = _pick_galaxy(table, galaxy)
+    headers = table.attrs.get("wcs", {})
+    if galaxy not in headers:
+        msg = (
+            f"The table carries no WCS for galaxy {galaxy!r} (table.attrs['wcs']); "
+            "build it with astrokit.data.make_galaxies or read_maps."
+        )
+        raise ValueError(msg)
+    return WCS(fits.Header.fromstring(headers[galaxy]))
+
+
+def to_image(
+    table: pd.DataFrame,
+    column: str | pd.Series,
+    *,
+    galaxy: str | None = None,
+    fill: float = np.nan,
+) -> np.ndarray:
+    """Put one column of one galaxy back on its sky grid, shape ``(ny, nx)``.
+
+    ``column`` is a column name or a Series aligned with ``table`` (e.g.
+    cluster labels). Pixels without a row get ``fill``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"galaxy": "g", "x": [0, 1], "y": [0, 1], "v": [1.0, 2.0]})
+    >>> t.attrs["shape"] = {"g": (2, 2)}
+    >>> to_image(t, "v")  # numpy order: [y, x]
+    array([[ 1., nan],
+           [nan,  2.]])
+    """
+    galaxy = _pick_galaxy(table, galaxy)
+    values = table[column] if isinstance(column, str) else column
+    rows = (table["galaxy"].astype(str) == galaxy).to_numpy()
+    x = table["x"].to_numpy()[rows].astype(int)
+    y = table["y"].to_numpy()[rows].astype(int)
+    shape = table.attrs.get("shape", {}).get(galaxy)
+    if shape is None:
+        shape = (int(y.max()) + 1, int(x.max()) + 1)
+    vals = np.asarray(values)[rows]
+    dtype = np.result_type(vals.dtype, np.float32) if vals.dtype != bool else float
+    image = np.full(tuple(shape), fill, dtype=dtype)
+    image[y, x] = vals
+    return image
