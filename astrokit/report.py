@@ -1,0 +1,113 @@
+"""Self-contained HTML reports: figures, tables and interactive views in one file.
+
+The report embeds everything it shows (PNG figures as data URIs, BokehJS
+inline), so it opens offline and can be mailed or uploaded as a single file.
+
+Examples
+--------
+>>> import pandas as pd
+>>> report = Report("Example")
+>>> report.section("Numbers", "A table of two rows.")
+>>> report.table(pd.DataFrame({"a": [1, 2]}))
+>>> "<table" in report.to_html()
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from astrokit._cache import atomic_write
+
+__all__ = ["Report"]
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { border-bottom: 2px solid #444; padding-bottom: .2em; }
+h2 { margin-top: 2em; border-bottom: 1px solid #bbb; }
+figure { margin: 1em 0; } figure img { max-width: 100%; }
+figcaption { color: #555; font-size: .9em; }
+table { border-collapse: collapse; font-size: .85em; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: right; }
+th { background: #f2f2f2; }
+.meta { color: #666; font-size: .9em; }
+"""
+
+
+class Report:
+    """An HTML report built section by section, then saved as one file.
+
+    Parameters
+    ----------
+    title : str
+        Shown as the page title and top heading.
+    subtitle : str, optional
+        A line under the heading (data, date, version).
+    """
+
+    def __init__(self, title: str, subtitle: str | None = None) -> None:
+        self.title = title
+        self.subtitle = subtitle
+        self._parts: list[str] = []
+        self._needs_bokeh = False
+
+    def section(self, heading: str, text: str | None = None) -> None:
+        """Start a new section, with an optional paragraph."""
+        self._parts.append(f"<h2>{html.escape(heading)}</h2>")
+        if text:
+            self.text(text)
+
+    def text(self, text: str) -> None:
+        """Add a paragraph of plain text."""
+        self._parts.append(f"<p>{html.escape(text)}</p>")
+
+    def figure(self, fig, caption: str | None = None, *, dpi: int = 110) -> None:
+        """Add a matplotlib figure as an embedded PNG, then close the figure."""
+        import matplotlib.pyplot as plt
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        plt.close(fig)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+        self._parts.append(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(caption or "")}">{cap}</figure>'
+        )
+
+    def table(self, frame: pd.DataFrame, caption: str | None = None) -> None:
+        """Add a DataFrame as an HTML table (floats to 3 significant digits)."""
+        if caption:
+            self._parts.append(f'<p class="meta">{html.escape(caption)}</p>')
+        self._parts.append(frame.to_html(float_format=lambda v: f"{v:.3g}", border=0))
+
+    def holoviews(self, obj, caption: str | None = None) -> None:
+        """Add a HoloViews object as a Bokeh plot (static data, pan and zoom)."""
+        import holoviews as hv
+        from bokeh.embed import components
+
+        script, div = components(hv.render(obj, backend="bokeh"))
+        self._needs_bokeh = True
+        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+        self._parts.append(f"<figure>{script}{div}{cap}</figure>")
+
+    def to_html(self) -> str:
+        """The whole page as a string."""
+        head = f"<title>{html.escape(self.title)}</title><style>{_STYLE}</style>"
+        if self._needs_bokeh:
+            from bokeh.resources import INLINE
+
+            head += INLINE.render()
+        sub = f'<p class="meta">{html.escape(self.subtitle)}</p>' if self.subtitle else ""
+        body = f"<h1>{html.escape(self.title)}</h1>{sub}" + "\n".join(self._parts)
+        return f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>\n'
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` atomically and return the path."""
+        page = self.to_html()
+        return atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
