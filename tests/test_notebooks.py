@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
-SECTIONS = ["What you'll learn", "What you'll need", "Key points", "Exercise", "What's next"]
+SECTIONS = [
+    "What you'll learn",
+    "What you'll need",
+    "Key points",
+    "Exercise",
+    "What's next",
+]
 
 
 def _cells(path: Path) -> list[dict]:
@@ -38,7 +44,9 @@ def test_reads_like_a_lesson(path):
     cells = _cells(path)
     assert cells[0]["cell_type"] == "markdown"
     assert "".join(cells[0]["source"]).startswith("# ")
-    markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    markdown = "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+    )
     missing = [s for s in SECTIONS if s not in markdown]
     assert not missing, f"{path.name} lacks sections {missing}"
     assert "<details>" in markdown, "exercises need collapsed solutions"

@@ -1,0 +1,234 @@
+"""astrokit.cluster: methods, choice of the number, stability, truth comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from astrokit._stability import match_labels
+from astrokit.cluster import (
+    METHODS,
+    agreement,
+    choose_n_clusters,
+    cluster,
+    contingency,
+    stability,
+)
+
+CENTRES = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0)]
+SIZES = [150, 100, 60]
+
+
+@pytest.fixture
+def blobs(rng):
+    """Three well-separated blobs of different sizes, on a shuffled index."""
+    parts = [
+        rng.normal(c, 0.5, size=(n, 2)) for c, n in zip(CENTRES, SIZES, strict=True)
+    ]
+    truth = np.repeat([0, 1, 2], SIZES)
+    index = pd.Index(rng.permutation(10_000)[: sum(SIZES)] + 1000, name="pixel")
+    frame = pd.DataFrame(np.vstack(parts), columns=["umap_x", "umap_y"], index=index)
+    return frame, pd.Series(truth, index=index)
+
+
+@pytest.fixture
+def blob(rng):
+    """One round Gaussian blob: any split of it is arbitrary."""
+    return pd.DataFrame(rng.normal(size=(450, 2)), columns=["umap_x", "umap_y"])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_recovers_separated_blobs(blobs, method):
+    data, truth = blobs
+    kw = {"n_clusters": 3} if method in ("gmm", "kmeans", "agglomerative") else {}
+    labels = cluster(data, method, **kw)
+    assert labels.name == "cluster"
+    assert labels.index.equals(data.index)
+    assert labels.dtype == np.int64
+    assert agreement(labels, truth, ignore_noise=True)["ari"] == pytest.approx(1.0)
+    # numbered by size: 0 is the largest blob
+    assert labels[labels >= 0].value_counts().index.tolist() == [0, 1, 2]
+
+
+def test_array_input_gets_a_range_index(blobs):
+    data, _ = blobs
+    labels = cluster(data.to_numpy(), "kmeans", n_clusters=3)
+    assert labels.index.equals(pd.RangeIndex(len(data)))
+
+
+@pytest.mark.parametrize("method", ["gmm", "kmeans", "agglomerative"])
+def test_default_number_of_clusters_is_chosen(blobs, method):
+    data, truth = blobs
+    labels = cluster(data, method)
+    assert labels.nunique() == 3
+    assert agreement(labels, truth)["ari"] == pytest.approx(1.0)
+
+
+def test_choose_n_clusters_tables(blobs):
+    data, _ = blobs
+    table, best = choose_n_clusters(data, n_clusters=range(1, 7))
+    assert best == 3
+    assert table["n_clusters"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert table.loc[table["best"], "n_clusters"].item() == 3
+    assert table["bic"].idxmin() == 2
+    table, best = choose_n_clusters(data, method="kmeans", n_clusters=[1, 2, 3, 4])
+    assert best == 3
+    assert table["n_clusters"].tolist() == [2, 3, 4]  # silhouette needs 2
+    assert table["silhouette"].between(-1, 1).all()
+
+
+def test_choose_n_clusters_subsamples(blobs):
+    data, _ = blobs
+    table, best = choose_n_clusters(data, n_clusters=range(2, 5), max_rows=90)
+    assert best == 3 and len(table) == 3
+
+
+def test_agglomerative_on_a_subsample_labels_every_row(blobs):
+    data, truth = blobs
+    labels = cluster(data, "agglomerative", n_clusters=3, max_rows=50)
+    assert labels.notna().all() and len(labels) == len(data)
+    assert agreement(labels, truth)["ari"] == pytest.approx(1.0)
+
+
+def test_options_reach_the_estimator(blobs):
+    data, _ = blobs
+    labels = cluster(data, "dbscan", eps=1e-6, min_samples=5)
+    assert (labels == -1).all()  # nothing is that dense: all noise
+    with pytest.raises(TypeError, match="bogus"):
+        cluster(data, "kmeans", n_clusters=2, bogus=1)
+
+
+def test_seed_makes_gmm_reproducible(blob):
+    a = cluster(blob, "gmm", n_clusters=4, random_state=3)
+    b = cluster(blob, "gmm", n_clusters=4, random_state=3)
+    assert a.equals(b)
+
+
+def test_stability_of_separated_blobs(blobs):
+    data, _ = blobs
+    rows, clusters = stability(data, "kmeans", n_clusters=3, n_runs=8)
+    assert rows.index.equals(data.index)
+    assert rows.columns.tolist() == ["cluster", "consensus", "confidence", "n_runs"]
+    assert clusters.columns.tolist() == [
+        "size",
+        "stability",
+        "stability_std",
+        "dissolved",
+        "confidence",
+    ]
+    assert clusters["size"].tolist() == SIZES
+    assert (clusters["stability"] > 0.99).all()
+    assert (clusters["dissolved"] == 0).all()
+    assert rows["confidence"].min() > 0.99
+    assert (rows["consensus"] == rows["cluster"]).all()
+    assert rows["n_runs"].between(1, 8).all()
+
+
+@pytest.mark.parametrize("method", ["hdbscan", "agglomerative"])
+def test_stability_of_deterministic_methods_uses_subsamples(blobs, method):
+    data, _ = blobs
+    kw = {"n_clusters": 3} if method == "agglomerative" else {}
+    _, clusters = stability(data, method, n_runs=5, **kw)
+    assert len(clusters) == 3 and (clusters["stability"] > 0.95).all()
+
+
+def test_splitting_one_blob_is_less_stable(blobs, blob):
+    separated, _ = stability(blobs[0], "gmm", n_clusters=3, n_runs=10)
+    rows, clusters = stability(blob, "gmm", n_clusters=2, n_runs=10)
+    assert (clusters["stability"] < 0.8).all()
+    assert rows["confidence"].mean() < 0.95
+    assert separated["confidence"].min() > 0.99
+    # rows near the arbitrary boundary are the least certain
+    assert (rows["confidence"] < 0.7).sum() > 20
+
+
+def test_stability_over_seeds(blob):
+    rows, clusters = stability(blob, "gmm", n_clusters=2, n_runs=6, resample="seed")
+    assert (rows["n_runs"] == 6).all()
+    assert clusters["stability"].between(0, 1).all()
+
+
+def test_stability_noise_rows_have_no_confidence(blobs):
+    data, _ = blobs
+    outlier = pd.DataFrame({"umap_x": [30.0], "umap_y": [30.0]}, index=[-5])
+    rows, clusters = stability(pd.concat([data, outlier]), "hdbscan", n_runs=4)
+    assert rows.loc[-5, "cluster"] == -1 and np.isnan(rows.loc[-5, "confidence"])
+    assert -1 not in clusters.index
+
+
+def test_match_undoes_a_permutation():
+    ref = np.array([0, 0, 1, 1, 2, 2, -1])
+    run = np.array([2, 2, 0, 0, 1, 1, 1])
+    assert match_labels(ref, run, 3).tolist() == [0, 0, 1, 1, 2, 2, 2]
+    # an extra run cluster without a partner becomes -2; noise stays -1
+    run = np.array([0, 0, 1, 1, 2, 3, -1])
+    assert match_labels(ref, run, 3).tolist() == [0, 0, 1, 1, 2, -2, -1]
+
+
+def test_agreement_and_contingency():
+    labels = pd.Series([1, 1, 0, 0, -1], index=[10, 11, 12, 13, 14])
+    truth = pd.Series(["b", "a", "a", "b", "a", "b"], index=[14, 13, 12, 11, 10, 99])
+    scores = agreement(labels, truth)
+    assert set(scores.index) >= {"ari", "ami", "homogeneity", "completeness"}
+    assert scores["n_rows"] == 5 and scores["n_clusters"] == 2
+    same = agreement(pd.Series([5, 5, 7]), pd.Series(["x", "x", "y"]))
+    assert same["ari"] == pytest.approx(1.0)
+    assert agreement(labels, truth, ignore_noise=True)["n_rows"] == 4
+    table = contingency(labels, truth)
+    assert table.loc[0, "a"] == 2 and table.loc[1, "b"] == 1  # aligned by index
+    assert table.index.name == "cluster" and table.columns.name == "truth"
+    frac = contingency(labels, truth, normalize="cluster")
+    assert np.allclose(frac.sum(axis=1), 1.0)
+    frac = contingency(labels, truth, normalize="truth")
+    assert np.allclose(frac.sum(axis=0), 1.0)
+
+
+def test_bad_inputs(blobs):
+    data, truth = blobs
+    with pytest.raises(
+        ValueError, match=r"method='spectral' is not a clustering .*'gmm'"
+    ):
+        cluster(data, "spectral")
+    with pytest.raises(
+        ValueError, match="n_clusters=400 needs at least 400 rows; data has 310"
+    ):
+        cluster(data, "kmeans", n_clusters=400)
+    with pytest.raises(ValueError, match="data has 1 row.*needs at least 2"):
+        cluster(data.iloc[:1], "kmeans", n_clusters=1)
+    with pytest.raises(ValueError, match=r"constant columns \['flat'\]"):
+        cluster(data.assign(flat=1.0), "kmeans", n_clusters=2)
+    with pytest.raises(ValueError, match=r"NaN or infinite values .*'umap_x': 1"):
+        cluster(data.mask(data == data.iloc[0, 0]), "gmm", n_clusters=2)
+    with pytest.raises(ValueError, match=r"non-numeric columns \['galaxy'\]"):
+        cluster(data.assign(galaxy="NGC0628"), "gmm", n_clusters=2)
+    with pytest.raises(
+        ValueError, match="n_clusters=3 does not apply to method='hdbscan'"
+    ):
+        cluster(data, "hdbscan", n_clusters=3)
+    with pytest.raises(ValueError, match="n_clusters=0 must be a positive integer"):
+        cluster(data, "gmm", n_clusters=0)
+    with pytest.raises(ValueError, match=r"data must be 2-D .*got shape \(5,\)"):
+        cluster(np.zeros(5), "gmm")
+    with pytest.raises(ValueError, match="data has no columns"):
+        cluster(data[[]], "gmm")
+
+
+def test_bad_inputs_of_helpers(blobs):
+    data, truth = blobs
+    with pytest.raises(ValueError, match="method='dbscan': choose_n_clusters applies"):
+        choose_n_clusters(data, method="dbscan")
+    with pytest.raises(ValueError, match=r"n_clusters=\[50\] holds no candidate"):
+        choose_n_clusters(data.iloc[:10], n_clusters=[50])
+    with pytest.raises(ValueError, match="resample='bootstrap' must be"):
+        stability(data, "kmeans", n_clusters=3, resample="bootstrap")
+    with pytest.raises(ValueError, match=r"fraction=0 must be in \(0, 1\]"):
+        stability(data, "kmeans", n_clusters=3, fraction=0)
+    with pytest.raises(ValueError, match="n_runs=0 must be a positive integer"):
+        stability(data, "kmeans", n_clusters=3, n_runs=0)
+    with pytest.raises(ValueError, match="truth lacks 310 of the labels' index values"):
+        agreement(cluster(data, "kmeans", n_clusters=3), truth.reset_index(drop=True))
+    with pytest.raises(ValueError, match=r"labels \(3,\) and truth \(2,\)"):
+        agreement([0, 1, 1], ["a", "b"])
+    with pytest.raises(ValueError, match="normalize='rows' must be one of"):
+        contingency([0, 1], ["a", "b"], normalize="rows")
