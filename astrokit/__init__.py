@@ -15,7 +15,19 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ["data", "inspect", "features", "distances", "report", "cli"]
+_SUBMODULES = [
+    "data",
+    "inspect",
+    "features",
+    "distances",
+    "embedding",
+    "cluster",
+    "interpret",
+    "outliers",
+    "explorer",
+    "report",
+    "cli",
+]
 __all__ = ["__version__", *_SUBMODULES]
 
 
