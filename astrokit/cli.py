@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
 from astrokit._cache import TIERS
 
@@ -38,6 +39,10 @@ def _demo(args: argparse.Namespace) -> None:
     from astrokit._demo_report import build_demo_report, format_summary
     from astrokit.data import load_demo
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        msg = f"--out {out} is a file; give a folder for the report (it is created)."
+        raise ValueError(msg)
     start = time.perf_counter()
     table = load_demo(args.tier, seed=args.seed)
     summary = build_demo_report(table, args.out)
@@ -48,8 +53,11 @@ def _demo(args: argparse.Namespace) -> None:
 def _prepare(args: argparse.Namespace) -> None:
     from astrokit.data import load_demo
 
+    from astrokit.embedding import warm_up
+
     table = load_demo(args.tier, seed=args.seed)
     print(f"demo data ready: {len(table):,} rows (tier {args.tier})")
+    print(f"UMAP compiled and cached in {warm_up():.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
