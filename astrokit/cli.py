@@ -52,7 +52,6 @@ def _demo(args: argparse.Namespace) -> None:
 
 def _prepare(args: argparse.Namespace) -> None:
     from astrokit.data import load_demo
-
     from astrokit.embedding import warm_up
 
     table = load_demo(args.tier, seed=args.seed)

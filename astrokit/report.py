@@ -75,10 +75,10 @@ class Report:
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
         plt.close(fig)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        self._parts.append(
-            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(caption or "")}">{cap}</figure>'
-        )
+        alt = html.escape(caption or "")
+        cap = f"<figcaption>{alt}</figcaption>" if caption else ""
+        img = f'<img src="data:image/png;base64,{data}" alt="{alt}">'
+        self._parts.append(f"<figure>{img}{cap}</figure>")
 
     def table(self, frame: pd.DataFrame, caption: str | None = None) -> None:
         """Add a DataFrame as an HTML table (floats to 3 significant digits)."""
@@ -103,9 +103,15 @@ class Report:
             from bokeh.resources import INLINE
 
             head += INLINE.render()
-        sub = f'<p class="meta">{html.escape(self.subtitle)}</p>' if self.subtitle else ""
+        sub = (
+            f'<p class="meta">{html.escape(self.subtitle)}</p>' if self.subtitle else ""
+        )
         body = f"<h1>{html.escape(self.title)}</h1>{sub}" + "\n".join(self._parts)
-        return f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>\n'
+        head = f'<meta charset="utf-8">{head}'
+        return (
+            f'<!DOCTYPE html>\n<html lang="en"><head>{head}</head>'
+            f"<body>{body}</body></html>\n"
+        )
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` atomically and return the path."""

@@ -6,7 +6,9 @@ import statistics
 import subprocess
 import sys
 
-CODE = "import time; t=time.perf_counter(); import astrokit; print(time.perf_counter()-t)"
+CODE = (
+    "import time; t=time.perf_counter(); import astrokit; print(time.perf_counter()-t)"
+)
 
 
 def main(repeats: int = 7) -> None:
@@ -24,8 +26,10 @@ def main(repeats: int = 7) -> None:
         ],
         text=True,
     ).strip()
-    print(f"import astrokit: median {1000 * statistics.median(times):.1f} ms "
-          f"over {repeats} fresh interpreters (min {1000 * min(times):.1f} ms)")
+    print(
+        f"import astrokit: median {1000 * statistics.median(times):.1f} ms "
+        f"over {repeats} fresh interpreters (min {1000 * min(times):.1f} ms)"
+    )
     print(f"heavy modules loaded by the import: {heavy}")
 
 
