@@ -37,6 +37,7 @@ table { border-collapse: collapse; font-size: .85em; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: right; }
 th { background: #f2f2f2; }
 .meta { color: #666; font-size: .9em; }
+.scroll { overflow-x: auto; }
 """
 
 
@@ -84,7 +85,8 @@ class Report:
         """Add a DataFrame as an HTML table (floats to 3 significant digits)."""
         if caption:
             self._parts.append(f'<p class="meta">{html.escape(caption)}</p>')
-        self._parts.append(frame.to_html(float_format=lambda v: f"{v:.3g}", border=0))
+        table = frame.to_html(float_format=lambda v: f"{v:.3g}", border=0)
+        self._parts.append(f'<div class="scroll">{table}</div>')
 
     def holoviews(self, obj, caption: str | None = None) -> None:
         """Add a HoloViews object as a Bokeh plot (static data, pan and zoom)."""

@@ -1,0 +1,329 @@
+"""astrokit.outliers: scores find planted anomalies, explain, precision, figures."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
+
+from astrokit import outliers
+from astrokit._outlier_methods import glosh
+
+FAST = ("lof", "isolation", "glosh", "knn")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def planted(rng):
+    """Two correlated clusters of 300 rows, and 6 rows far from both."""
+    n = 300
+    a = rng.normal(size=(n, 4))
+    a[:, 1] = a[:, 0] + 0.2 * rng.normal(size=n)
+    b = rng.normal(size=(n, 4)) + [6.0, 6.0, 0.0, 0.0]
+    odd = rng.normal(size=(6, 4)) * 0.5 + [3.0, -6.0, 6.0, -6.0]
+    values = np.vstack([a, b, odd])
+    index = pd.Index(np.arange(len(values)) * 10 + 7, name="pixel")  # not 0..N-1
+    frame = pd.DataFrame(values, index=index, columns=["f0", "f1", "f2", "f3"])
+    truth = pd.Series(False, index=index)
+    truth.iloc[-6:] = True
+    frame["flag_imputed"] = False  # a flag column: not a feature
+    frame.attrs["features"] = ["f0", "f1", "f2", "f3"]
+    return frame, truth
+
+
+@pytest.fixture
+def scores(planted):
+    frame, _ = planted
+    return outliers.score(frame, FAST, n_neighbors=10)
+
+
+# ------------------------------------------------------------------ scoring
+def test_score_columns_index_and_ranges(planted, scores):
+    frame, _ = planted
+    assert list(scores.columns) == [
+        *FAST,
+        *(f"{m}_pct" for m in FAST),
+        "combined",
+    ]
+    assert scores.index.equals(frame.index)
+    pct = scores[[f"{m}_pct" for m in FAST]]
+    assert (pct > 0).all().all() and (pct <= 1).all().all()
+    assert scores["combined"].between(0, 1).all()
+    assert scores.attrs["methods"] == list(FAST)
+    assert set(scores.attrs["seconds"]) == set(FAST)
+    assert scores["glosh"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("method", [*FAST, "combined"])
+def test_each_method_finds_planted_outliers(planted, scores, method):
+    _, truth = planted
+    assert outliers.precision_at_k(scores[method], truth) == 1.0
+
+
+def test_forest_weirdness_finds_rows_breaking_a_correlation(rng):
+    # The forest's outliers are rows that break the correlations it learned.
+    n = 400
+    x = rng.normal(size=n)
+    X = pd.DataFrame(
+        {"a": x, "b": x + 0.05 * rng.normal(size=n), "c": rng.normal(size=n)}
+    )
+    X.loc[[3, 50], ["a", "b"]] = [[1.5, -1.5], [-1.5, 1.5]]  # inside each range
+    s = outliers.score(X, "forest", progress=False, random_state=0)
+    assert set(s["forest"].nlargest(10).index) >= {3, 50}
+
+
+def test_combined_is_median_of_chosen_percentiles(planted):
+    frame, _ = planted
+    s = outliers.score(frame, ["knn", "lof", "isolation"], combine=["knn", "lof"],
+                       n_neighbors=10)  # fmt: skip
+    expected = s[["knn_pct", "lof_pct"]].median(axis=1)
+    np.testing.assert_allclose(s["combined"], expected)
+    assert s.attrs["combine"] == ["knn", "lof"]
+
+
+def test_score_accepts_an_array_and_columns(planted):
+    frame, _ = planted
+    s = outliers.score(frame[["f0", "f1", "f2", "f3"]].to_numpy(), "knn", n_neighbors=5)
+    assert isinstance(s.index, pd.RangeIndex) and len(s) == len(frame)
+    s2 = outliers.score(frame, "knn", columns=["f2", "f3"], n_neighbors=10)
+    assert s2["knn"].idxmax() in frame.index[-6:]
+
+
+def test_glosh_small_group_is_outlying_only_below_min_cluster_size(rng):
+    # A tight group of 30 rows far away: an outlier group for
+    # min_cluster_size=50, a cluster of its own for min_cluster_size=10.
+    bulk = rng.normal(size=(500, 2))
+    group = rng.normal(size=(30, 2)) * 0.1 + [8.0, 8.0]
+    Z = np.vstack([bulk, group])
+    big = glosh(Z, min_samples=5, min_cluster_size=50)
+    small = glosh(Z, min_samples=5, min_cluster_size=10)
+    assert big[-30:].min() > np.quantile(big[:500], 0.95)
+    assert small[-30:].mean() < np.quantile(small[:500], 0.9)
+
+
+def test_lof_misses_a_group_larger_than_n_neighbors(rng):
+    bulk = rng.normal(size=(500, 2))
+    group = rng.normal(size=(30, 2)) * 0.1 + [8.0, 8.0]
+    X = np.vstack([bulk, group])
+    truth = np.r_[np.zeros(500, bool), np.ones(30, bool)]
+    small_k = outliers.score(X, "lof", n_neighbors=10)["lof"]
+    large_k = outliers.score(X, "lof", n_neighbors=60)["lof"]
+    assert outliers.precision_at_k(small_k, truth) < 0.2
+    assert outliers.precision_at_k(large_k, truth) == 1.0
+
+
+# ------------------------------------------------------------- bad inputs
+def test_single_row_is_refused():
+    one = pd.DataFrame({"a": [1.0], "b": [2.0]})
+    with pytest.raises(ValueError, match=r"features has 1 row; .* at least n_neigh"):
+        outliers.score(one, "knn")
+    with pytest.raises(ValueError, match=r"features has 1 row"):
+        outliers.explain(one, 0)
+
+
+def test_fewer_rows_than_n_neighbors(planted):
+    frame, _ = planted
+    with pytest.raises(ValueError, match=r"n_neighbors=25 must be smaller .* \(8\)"):
+        outliers.score(frame.iloc[:8], "knn")
+    with pytest.raises(ValueError, match=r"n_neighbors=25 must be smaller .* \(8\)"):
+        outliers.explain(frame.iloc[:8], frame.index[0])
+
+
+def test_constant_feature_is_named(planted):
+    frame, _ = planted
+    frame = frame.assign(f2=1.0)
+    with pytest.raises(ValueError, match=r"feature \['f2'\] is constant"):
+        outliers.score(frame, "knn")
+    with pytest.raises(ValueError, match=r"feature \['f2'\] is constant"):
+        outliers.explain(frame, frame.index[0])
+
+
+def test_nan_features_are_refused_with_advice(planted):
+    frame, _ = planted
+    frame = frame.copy()
+    frame.iloc[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"NaN .* 'f1' \(1 row\).*missing-data policy"):
+        outliers.score(frame, "knn")
+
+
+@pytest.mark.parametrize("methods", ["weirdest", ["knn", "umap"], []])
+def test_unknown_method(planted, methods):
+    frame, _ = planted
+    with pytest.raises(ValueError, match=r"unknown method\(s\).*choose from"):
+        outliers.score(frame, methods)
+
+
+def test_combine_outside_methods(planted):
+    frame, _ = planted
+    with pytest.raises(ValueError, match=r"combine=.*\['lof'\], which are not in"):
+        outliers.score(frame, "knn", combine=["lof"])
+
+
+def test_unknown_feature_name(planted):
+    frame, _ = planted
+    with pytest.raises(ValueError, match=r"unknown feature name\(s\) \['f9'\]"):
+        outliers.score(frame, "knn", columns=["f0", "f9"])
+    with pytest.raises(ValueError, match=r"unknown feature name\(s\) \['f9'\]"):
+        outliers.explain(frame, frame.index[0], columns=["f9"])
+
+
+def test_columns_need_a_dataframe(planted):
+    frame, _ = planted
+    with pytest.raises(ValueError, match="columns= selects DataFrame columns"):
+        outliers.score(frame[["f0", "f1"]].to_numpy(), "knn", columns=["f0"])
+
+
+def test_bad_min_cluster_size(planted):
+    frame, _ = planted
+    with pytest.raises(ValueError, match=r"min_cluster_size=1 must be an integer >= 2"):
+        outliers.score(frame, "glosh", min_cluster_size=1)
+
+
+# ----------------------------------------------------------------- explain
+def test_explain_names_the_deviating_feature(planted):
+    frame, _ = planted
+    frame = frame.copy()
+    row = frame.index[100]
+    frame.loc[row, "f3"] += 6.0  # a cluster-A row with one odd feature
+    out = outliers.explain(frame, row, n_neighbors=15, top=2)
+    assert out.index[0] == "f3"
+    assert list(out.columns) == [
+        "value",
+        "neighbours_median",
+        "neighbours_z",
+        "table_median",
+        "table_z",
+    ]
+    assert out.loc["f3", "neighbours_z"] > 3
+    assert len(outliers.explain(frame, row, n_neighbors=15, top=None)) == 4
+
+
+def test_explain_group_member_against_neighbours_or_table(rng):
+    # A group of 30 rows high in "a" (shared) and spread in "b": against its
+    # neighbours (the group) "a" is ordinary; against the table it stands out.
+    bulk = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500)})
+    group = pd.DataFrame(
+        {"a": 10 + 0.1 * rng.normal(size=30), "b": rng.normal(size=30)}
+    )
+    X = pd.concat([bulk, group], ignore_index=True)
+    X.loc[510, "b"] = 3.0
+    near = outliers.explain(X, 510, n_neighbors=20)
+    table = outliers.explain(X, 510, n_neighbors=20, against="table")
+    assert near.index[0] == "b"
+    assert table.index[0] == "a" and table.loc["a", "table_z"] > 5
+    with pytest.raises(ValueError, match=r"against='bulk' must be one of"):
+        outliers.explain(X, 510, against="bulk")
+
+
+def test_explain_unknown_row(planted):
+    frame, _ = planted
+    with pytest.raises(ValueError, match=r"row=3 is not in the features' index"):
+        outliers.explain(frame, 3)
+
+
+def test_explain_identical_neighbours_give_finite_z(rng):
+    X = pd.DataFrame({"a": np.r_[np.zeros(30), 1.0], "b": rng.normal(size=31)})
+    out = outliers.explain(X, 30, n_neighbors=10)
+    assert np.isfinite(out[["neighbours_z", "table_z"]]).all().all()
+    assert out.index[0] == "a"
+
+
+# --------------------------------------------------------- top, precision
+def test_top_orders_and_ranks(scores):
+    best = outliers.top(scores, 6, column="knn")
+    assert best["rank"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert best["knn"].is_monotonic_decreasing
+    assert best.index.isin(scores.index[-6:]).all()
+
+
+def test_top_bad_arguments(scores):
+    with pytest.raises(ValueError, match=r"column='umap' is not a column of scores"):
+        outliers.top(scores, column="umap")
+    with pytest.raises(ValueError, match=r"n=0 must be a positive integer"):
+        outliers.top(scores, 0)
+
+
+def test_precision_aligns_series_on_index():
+    s = pd.Series([0.1, 0.9, 0.5], index=[5, 6, 7])
+    truth = pd.Series([True, False, True, True], index=[7, 5, 9, 6])  # extra row 9
+    assert outliers.precision_at_k(s, truth) == 1.0  # rows 6 and 7
+    assert outliers.precision_at_k(s, truth, k=3) == pytest.approx(2 / 3)
+
+
+def test_precision_of_every_method(planted, scores):
+    _, truth = planted
+    out = outliers.precision_at_k(scores, truth)
+    assert list(out.index) == [*FAST, "combined"]
+    assert (out == 1.0).all()
+
+
+def test_precision_errors():
+    with pytest.raises(ValueError, match=r"truth lacks 1 of the scored rows"):
+        outliers.precision_at_k(pd.Series([1.0, 2.0]), pd.Series([True], index=[0]))
+    with pytest.raises(ValueError, match=r"must be 1-D of the same length"):
+        outliers.precision_at_k([1.0, 2.0], [True])
+    with pytest.raises(ValueError, match=r"truth marks no anomaly"):
+        outliers.precision_at_k([1.0, 2.0], [False, False])
+    with pytest.raises(ValueError, match=r"k=5 must be an integer from 1 to .* \(2\)"):
+        outliers.precision_at_k([1.0, 2.0], [True, False], k=5)
+
+
+# ----------------------------------------------------------------- figures
+@pytest.fixture
+def tiny_table(planted):
+    """A two-galaxy pixel table for the planted rows."""
+    frame, _ = planted
+    n = len(frame)
+    half = n // 2
+    table = pd.DataFrame(
+        {
+            "galaxy": ["A"] * half + ["B"] * (n - half),
+            "x": np.r_[np.arange(half) % 20, np.arange(n - half) % 20],
+            "y": np.r_[np.arange(half) // 20, np.arange(n - half) // 20],
+        },
+        index=frame.index,
+    )
+    table.attrs["shape"] = {"A": (20, 20), "B": (20, 20)}
+    return table
+
+
+def test_plot_top_circles_the_top_rows(planted, scores):
+    frame, _ = planted
+    emb = frame[["f0", "f2"]].set_axis(["umap_x", "umap_y"], axis=1)
+    ax = outliers.plot_top(emb, scores, n=6, column="knn")
+    ring = ax.collections[-1]
+    assert isinstance(ring, PathCollection)
+    np.testing.assert_allclose(
+        np.sort(ring.get_offsets()[:, 0]), np.sort(emb["umap_x"].iloc[-6:])
+    )
+    assert ax.get_title() == "top 6 by knn"
+
+
+def test_plot_top_sky_circles_per_galaxy(tiny_table, scores):
+    axs = outliers.plot_top_sky(tiny_table, scores, n=6, column="knn")
+    assert len(axs) == 2
+    circled = sum(len(ax.collections[-1].get_offsets()) for ax in axs)
+    assert circled == 6
+
+
+def test_plot_precision_and_agreement(planted, scores):
+    _, truth = planted
+    ax = outliers.plot_precision(scores, truth)
+    assert [line.get_label() for line in ax.lines][:5] == [*FAST, "combined"]
+    assert ax.lines[0].get_ydata()[5] == 1.0  # knn's top 6 are all planted
+    ax = outliers.plot_agreement(scores)
+    corr = ax.images[-1].get_array()
+    assert corr.shape == (5, 5) and np.allclose(np.diag(corr), 1.0)
+    with pytest.raises(ValueError, match=r"methods \['umap'\] are not columns"):
+        outliers.plot_agreement(scores, methods=["umap"])
