@@ -9,58 +9,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from astrokit._matrix import feature_matrix
+
 __all__ = ["METHODS", "as_matrix", "run_method"]
 
 METHODS = ("gmm", "kmeans", "agglomerative", "dbscan", "hdbscan")
 
 
-def as_matrix(data, *, min_rows: int = 2) -> tuple[np.ndarray, pd.Index, list[str]]:
+def as_matrix(data, *, min_rows: int = 2) -> tuple[np.ndarray, pd.Index, list]:
     """``(X, index, names)`` from a DataFrame or a 2-D array, checked.
 
-    Raises ValueError for non-numeric, NaN/infinite or constant columns, and
-    fewer than ``min_rows`` rows.
+    See :func:`astrokit._matrix.feature_matrix` for the errors.
     """
-    if isinstance(data, pd.DataFrame):
-        bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
-        if bad:
-            msg = (
-                f"data has non-numeric columns {bad}; pass only the features or "
-                "the embedding columns (e.g. table[feature_names])."
-            )
-            raise ValueError(msg)
-        names = [str(c) for c in data.columns]
-        index = data.index
-        X = data.to_numpy(dtype=float)
-    else:
-        X = np.asarray(data, dtype=float)
-        if X.ndim != 2:
-            msg = f"data must be 2-D (rows x features); got shape {X.shape}."
-            raise ValueError(msg)
-        names = [f"x{i}" for i in range(X.shape[1])]
-        index = pd.RangeIndex(len(X))
-    if X.shape[1] == 0:
-        msg = "data has no columns; pass at least one feature."
-        raise ValueError(msg)
-    if len(X) < min_rows:
-        msg = f"data has {len(X)} row(s); clustering needs at least {min_rows}."
-        raise ValueError(msg)
-    finite = np.isfinite(X)
-    if not finite.all():
-        bad = {
-            names[j]: int((~finite[:, j]).sum()) for j in np.flatnonzero(~finite.all(0))
-        }
-        msg = (
-            f"data has NaN or infinite values (count per column: {bad}); drop or "
-            "impute those rows first."
-        )
-        raise ValueError(msg)
-    constant = [names[j] for j in np.flatnonzero(np.ptp(X, axis=0) == 0)]
-    if constant:
-        msg = (
-            f"data has constant columns {constant}; they carry no information, "
-            "drop them."
-        )
-        raise ValueError(msg)
+    X, names, index = feature_matrix(data, min_rows=min_rows, purpose="clustering")
     return X, index, names
 
 

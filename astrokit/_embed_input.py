@@ -20,9 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from astrokit._matrix import check_rows, feature_matrix, names_list
+
 __all__ = ["EmbedInput", "as_input", "check_n_neighbors", "self_first"]
 
-_MAX_NAMES = 8
+_MIN_ROWS = 3
+_PURPOSE = "an embedding"
 
 
 @dataclass
@@ -41,12 +44,6 @@ class EmbedInput:
     @property
     def is_graph(self) -> bool:
         return self.features is None
-
-
-def _names(names: list) -> str:
-    shown = ", ".join(repr(str(n)) for n in names[:_MAX_NAMES])
-    more = f" and {len(names) - _MAX_NAMES} more" if len(names) > _MAX_NAMES else ""
-    return f"[{shown}{more}]"
 
 
 def _graph_parts(data) -> tuple[np.ndarray, np.ndarray] | None:
@@ -132,7 +129,7 @@ def _check_graph(indices: np.ndarray, distances: np.ndarray, index) -> EmbedInpu
     if not np.isfinite(distances).all() or (distances < 0).any():
         msg = "kNN graph distances must be finite and non-negative."
         raise ValueError(msg)
-    _check_rows(n)
+    check_rows(n, min_rows=_MIN_ROWS, purpose=_PURPOSE)
     indices, distances = self_first(indices.astype(np.int32), distances)
     if not isinstance(index, pd.Index) or len(index) != n:
         index = pd.RangeIndex(n)
@@ -143,61 +140,17 @@ def _check_graph(indices: np.ndarray, distances: np.ndarray, index) -> EmbedInpu
     )
 
 
-def _check_rows(n: int) -> None:
-    if n < 3:
-        what = "no rows" if n == 0 else f"{n} row{'s' if n > 1 else ''}"
+def _float32(values: np.ndarray, names: list) -> np.ndarray:
+    """The features as float32 (UMAP computes in it), refusing overflow."""
+    big = np.abs(values).max(axis=0) > np.finfo(np.float32).max
+    if big.any():
         msg = (
-            f"data has {what}; an embedding needs at least 3 rows "
-            "(more rows than n_neighbors)."
+            f"data has values beyond float32's range (about 3.4e38) in columns "
+            f"{names_list([n for n, b in zip(names, big, strict=True) if b])}; "
+            "UMAP computes in float32: rescale them (e.g. take logarithms)."
         )
         raise ValueError(msg)
-
-
-def _frame_to_array(frame: pd.DataFrame) -> tuple[np.ndarray, list]:
-    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if bad:
-        msg = (
-            f"data has non-numeric columns {_names(bad)}; pass only the feature "
-            "columns (e.g. table[feature_names]); keep labels such as 'galaxy' "
-            "or truth columns out of the features."
-        )
-        raise ValueError(msg)
-    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-    return values, list(frame.columns)
-
-
-def _check_features(values: np.ndarray, names: list) -> np.ndarray:
-    if values.shape[1] == 0:
-        msg = "data has no feature columns."
-        raise ValueError(msg)
-    _check_rows(values.shape[0])
-    finite = np.isfinite(values)
-    if not finite.all():
-        counts = (~finite).sum(axis=0)
-        cols = np.flatnonzero(counts)
-        listed = ", ".join(
-            f"{names[c]!r} ({counts[c]} row{'s' if counts[c] != 1 else ''})"
-            for c in cols[:_MAX_NAMES]
-        )
-        msg = (
-            f"data has NaN or infinite values in {len(cols)} of {len(names)} "
-            f"feature columns: {listed}. UMAP needs a value in every cell: choose a "
-            "missing-data policy in astrokit.features first (drop, flag or impute "
-            "the rows, and report how many)."
-        )
-        raise ValueError(msg)
-    constant = [names[c] for c in np.flatnonzero(np.ptp(values, axis=0) == 0)]
-    if constant:
-        msg = (
-            f"feature columns {_names(constant)} are constant (one value in every "
-            "row); they carry no information: drop them."
-        )
-        raise ValueError(msg)
-    array = np.ascontiguousarray(values, dtype=np.float32)
-    if not np.isfinite(array).all():
-        msg = "data has values beyond float32's range; rescale the features."
-        raise ValueError(msg)
-    return array
+    return np.ascontiguousarray(values, dtype=np.float32)
 
 
 def as_input(data, *, exclude: tuple = ()) -> EmbedInput:
@@ -205,23 +158,10 @@ def as_input(data, *, exclude: tuple = ()) -> EmbedInput:
     parts = _graph_parts(data)
     if parts is not None:
         return _check_graph(*parts, index=getattr(data, "index", None))
-    if isinstance(data, pd.DataFrame):
-        frame = data.drop(columns=list(exclude))
-        values, names = _frame_to_array(frame)
-        return EmbedInput(index=data.index, features=_check_features(values, names))
-    array = np.asarray(data)
-    if array.ndim != 2:
-        msg = (
-            f"data must be 2-D (rows x features) or a kNN graph; got an array of "
-            f"shape {array.shape}. For a single feature use data.reshape(-1, 1)."
-        )
-        raise ValueError(msg)
-    if array.dtype.kind not in "biuf":
-        msg = f"data must be numeric; got an array of dtype {array.dtype}."
-        raise ValueError(msg)
-    names = [f"column {i}" for i in range(array.shape[1])]
-    features = _check_features(array.astype(np.float64), names)
-    return EmbedInput(index=pd.RangeIndex(array.shape[0]), features=features)
+    if exclude and isinstance(data, pd.DataFrame):
+        data = data.drop(columns=list(exclude))
+    values, names, index = feature_matrix(data, min_rows=_MIN_ROWS, purpose=_PURPOSE)
+    return EmbedInput(index=index, features=_float32(values, names))
 
 
 def check_n_neighbors(n_neighbors, prepared: EmbedInput) -> int:

@@ -50,7 +50,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from astrokit import _knn
+from astrokit import _knn, _matrix
 
 __all__ = ["UnsupervisedRandomForest"]
 
@@ -278,7 +278,7 @@ class UnsupervisedRandomForest(BaseEstimator):
         import pandas as pd
 
         if isinstance(X, pd.DataFrame):  # name non-numeric columns ourselves
-            _knn.check_features(X, allow_nan=True)
+            _matrix.feature_matrix(X, name="X", allow_nan=True, allow_constant=True)
         X = validate_data(
             self, X, reset=reset, dtype=[np.float32, np.float64],
             ensure_all_finite=False,
@@ -286,7 +286,7 @@ class UnsupervisedRandomForest(BaseEstimator):
         names = getattr(self, "feature_names_in_", None)
         names = list(names) if names is not None else None
         names = names or [f"column {i}" for i in range(X.shape[1])]
-        _knn._check_finite(X, names)
+        _matrix.check_finite(X, names, name="X", purpose="the forest")
         return np.asarray(X, dtype=np.float32)
 
     # -------------------------------------------------------------------- fit

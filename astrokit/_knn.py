@@ -1,4 +1,4 @@
-"""The k-nearest-neighbour graph object, input checks, and the metric spaces.
+"""The k-nearest-neighbour graph object, ``n_neighbors`` check, and metric spaces.
 
 :class:`KNNGraph` is what every metric of :mod:`astrokit.distances` returns:
 ``(N, k)`` neighbour indices and distances, the point itself left out,
@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from astrokit._matrix import check_constant
+
 __all__ = [
     "KNNGraph",
-    "check_features",
     "check_n_neighbors",
     "metric_space",
     "space_knn",
@@ -35,7 +36,6 @@ __all__ = [
 ]
 
 SPACE_METRICS = ("euclidean", "cosine", "correlation", "mahalanobis")
-_MAX_NAMES = 8
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -134,83 +134,6 @@ class KNNGraph:
         return ind, dist, None
 
 
-def _names(names) -> str:
-    names = list(names)
-    shown = ", ".join(repr(str(n)) for n in names[:_MAX_NAMES])
-    more = f" and {len(names) - _MAX_NAMES} more" if len(names) > _MAX_NAMES else ""
-    return f"[{shown}{more}]"
-
-
-def check_features(X, *, allow_nan: bool = False):
-    """``(values float64 (N, d), names, index)`` from a DataFrame or 2-D array.
-
-    Raises ValueError naming non-numeric, all-NaN and partly NaN/infinite
-    columns (with counts), with what to do about them.
-    """
-    if isinstance(X, pd.DataFrame):
-        names = list(X.columns)
-        frame = X
-        bad = [c for c in names if not pd.api.types.is_numeric_dtype(frame[c])]
-        if bad:
-            msg = (
-                f"X has non-numeric columns {_names(bad)}; pass only the feature "
-                "columns (e.g. features[features.attrs['features']]): labels, "
-                "flags and truth columns are not features."
-            )
-            raise ValueError(msg)
-        values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-        index = X.index
-    else:
-        values = np.asarray(X)
-        if values.ndim != 2:
-            msg = (
-                f"X must be 2-D (rows x features); got an array of shape "
-                f"{values.shape}. For one feature use X.reshape(-1, 1)."
-            )
-            raise ValueError(msg)
-        if values.dtype.kind not in "biuf":
-            msg = f"X must be numeric; got an array of dtype {values.dtype}."
-            raise ValueError(msg)
-        values = values.astype(np.float64)
-        names = [f"column {i}" for i in range(values.shape[1])]
-        index = pd.RangeIndex(values.shape[0])
-    if values.shape[1] == 0:
-        msg = "X has no feature columns."
-        raise ValueError(msg)
-    if values.shape[0] == 0:
-        msg = "X has no rows."
-        raise ValueError(msg)
-    if not allow_nan:
-        _check_finite(values, names)
-    return values, names, index
-
-
-def _check_finite(values: np.ndarray, names: list) -> None:
-    finite = np.isfinite(values)
-    if finite.all():
-        return
-    empty = [n for n, ok in zip(names, finite.any(axis=0), strict=True) if not ok]
-    if empty:
-        msg = (
-            f"feature {_names(empty)} is NaN (or infinite) in every row; drop "
-            f"{'it' if len(empty) == 1 else 'them'}: a feature with no values "
-            "carries no information."
-        )
-        raise ValueError(msg)
-    counts = (~finite).sum(axis=0)
-    cols = np.flatnonzero(counts)
-    listed = ", ".join(
-        f"{names[c]!r} ({counts[c]} row{'s' if counts[c] != 1 else ''})"
-        for c in cols[:_MAX_NAMES]
-    )
-    msg = (
-        f"X has NaN or infinite values in {len(cols)} of {len(names)} feature "
-        f"columns: {listed}. Choose a missing-data policy first "
-        "(astrokit.features.derive(..., policy='drop' | 'impute'))."
-    )
-    raise ValueError(msg)
-
-
 def check_n_neighbors(n_neighbors, n_rows: int) -> int:
     """``n_neighbors`` as an int in [1, n_rows - 1], or a clear error."""
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int | np.integer):
@@ -228,20 +151,15 @@ def check_n_neighbors(n_neighbors, n_rows: int) -> int:
     return int(n_neighbors)
 
 
-def _constant(values: np.ndarray, names: list, metric: str) -> None:
-    constant = [n for n, s in zip(names, np.ptp(values, axis=0), strict=True) if s == 0]
-    if constant:
-        msg = (
-            f"feature {_names(constant)} is constant (one value in every row): "
-            f"metric={metric!r} standardises or whitens the features and cannot "
-            "divide by a zero spread. Drop the constant column(s)."
-        )
-        raise ValueError(msg)
-
-
 def metric_space(values: np.ndarray, names: list, metric: str) -> np.ndarray:
     """Rows mapped so that Euclidean distance there gives ``metric`` (see module)."""
-    _constant(values, names, metric)
+    check_constant(
+        values,
+        names,
+        name="X",
+        why=f"metric={metric!r} standardises or whitens the features and cannot "
+        "divide by a zero spread",
+    )
     z = (values - values.mean(axis=0)) / values.std(axis=0)
     if metric == "euclidean":
         return z

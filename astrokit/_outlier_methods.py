@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from astrokit import _knn
+from astrokit._matrix import feature_matrix
 
 __all__ = [
     "METHODS",
@@ -132,30 +132,21 @@ def glosh(Z: np.ndarray, *, min_samples: int, min_cluster_size: int) -> np.ndarr
 
 
 def prepare(features, columns=None):
-    """``(values, Z, names, index)``: the features and their standardised form."""
-    if isinstance(features, pd.DataFrame):
-        if columns is None:
-            columns = features.attrs.get("features") or list(features.columns)
-        names = [columns] if isinstance(columns, str) else list(columns)
-        unknown = [c for c in names if c not in features.columns]
-        if unknown:
-            msg = (
-                f"columns: unknown feature name(s) {unknown}; features has "
-                f"columns {list(features.columns)}."
-            )
-            raise ValueError(msg)
-        features = features[names]
-    elif columns is not None:
-        msg = "columns= selects DataFrame columns; pass features as a DataFrame."
-        raise ValueError(msg)
-    values, names, index = _knn.check_features(features)
-    if len(values) < 2:
-        msg = (
-            f"features has {len(values)} row; outliers are rows unlike the "
-            "others, so at least n_neighbors + 1 rows are needed."
-        )
-        raise ValueError(msg)
-    _knn._constant(values, names, "standardised outlier scores")
+    """``(values, Z, names, index)``: the features and their standardised form.
+
+    A DataFrame's feature columns are ``columns``, else those listed in
+    ``features.attrs["features"]`` (as :func:`astrokit.features.derive` sets
+    it), else all of them.
+    """
+    if columns is None and isinstance(features, pd.DataFrame):
+        columns = features.attrs.get("features") or None
+    values, names, index = feature_matrix(
+        features,
+        name="features",
+        columns=columns,
+        min_rows=2,
+        purpose="outlier scoring (each row against at least n_neighbors others)",
+    )
     z = (values - values.mean(axis=0)) / values.std(axis=0)
     return values, z, names, index
 

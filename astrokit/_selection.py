@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from astrokit._matrix import feature_matrix
+
 __all__ = [
     "to_matrix",
     "correlation",
@@ -23,18 +25,12 @@ __all__ = [
 SCALES = ("standard", "robust", None)
 
 
-def _columns(features: pd.DataFrame, columns) -> list[str]:
-    if columns is None:
-        names = features.attrs.get("features")
-        if names is None or not set(names) <= set(features.columns):
-            names = list(features.columns)
-        return list(names)
-    columns = [columns] if isinstance(columns, str) else list(columns)
-    absent = [c for c in columns if c not in features.columns]
-    if absent or not columns:
-        msg = f"columns={columns!r}: {absent or 'none'} not in the table's columns."
-        raise ValueError(msg)
-    return columns
+def _default_columns(features: pd.DataFrame) -> list[str] | None:
+    """``features.attrs["features"]`` when every name is a column, else None."""
+    names = features.attrs.get("features")
+    if names is None or not set(names) <= set(features.columns):
+        return None
+    return list(names)
 
 
 def to_matrix(
@@ -79,39 +75,11 @@ def to_matrix(
     if scale not in SCALES:
         msg = f"scale={scale!r} must be one of {SCALES}."
         raise ValueError(msg)
-    names = _columns(features, columns)
-    frame = features[names]
-    numeric = pd.api.types.is_numeric_dtype
-    bad = [c for c in names if not numeric(frame[c].dtype)]
-    if bad:
-        msg = (
-            f"Non-numeric columns {bad} cannot be features; pass columns=[...] "
-            "without them (flags and labels belong beside the matrix)."
-        )
-        raise ValueError(msg)
-    if len(frame) == 0:
-        msg = (
-            "The feature table has no rows (did the missing-data policy drop "
-            "them all? see astrokit.features.missing_report)."
-        )
-        raise ValueError(msg)
-    values = frame.to_numpy(dtype=np.float64)
-    finite = np.isfinite(values)
-    empty = [c for c, ok in zip(names, finite.any(axis=0), strict=True) if not ok]
-    if empty:
-        msg = f"Columns {empty} are all NaN (or infinite): no row measures them."
-        raise ValueError(msg)
-    holes = {c: int(n) for c, n in zip(names, (~finite).sum(axis=0), strict=True) if n}
-    if holes:
-        msg = (
-            f"Columns have NaN or infinite values (rows per column: {holes}); "
-            "derive the features with policy='drop' or policy='impute'."
-        )
-        raise ValueError(msg)
-    constant = [c for c, v in zip(names, values.T, strict=True) if np.ptp(v) == 0]
-    if constant:
-        msg = f"Columns {constant} are constant: they carry no information."
-        raise ValueError(msg)
+    if columns is None:
+        columns = _default_columns(features)
+    values, names, _ = feature_matrix(
+        features, name="features", columns=columns, purpose="feature selection"
+    )
     if scale == "standard":
         values = (values - values.mean(axis=0)) / values.std(axis=0)
     elif scale == "robust":

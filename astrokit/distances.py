@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from astrokit._knn import SPACE_METRICS, KNNGraph, check_features, check_n_neighbors
+from astrokit._knn import SPACE_METRICS, KNNGraph, check_n_neighbors
 from astrokit._knn import space_knn as _space_knn
+from astrokit._matrix import feature_matrix
 
 if TYPE_CHECKING:  # imported on first use (below): it loads scikit-learn
     from astrokit._forest import UnsupervisedRandomForest
@@ -139,7 +140,9 @@ def knn_graph(
             f"to metric='urf', not metric={metric!r}."
         )
         raise TypeError(msg)
-    values, names, index = check_features(X)
+    values, names, index = feature_matrix(
+        X, name="X", allow_constant=True, purpose="a kNN graph"
+    )
     k = check_n_neighbors(n_neighbors, len(values))
     if metric in SPACE_METRICS:
         ind, dist = _space_knn(values, names, metric, k, n_jobs=n_jobs)

@@ -165,7 +165,9 @@ def test_non_numeric_columns_are_named(X, metric):
 
 @pytest.mark.parametrize("metric", ["correlation", "urf"])
 def test_all_nan_feature_is_named(X, metric):
-    with pytest.raises(ValueError, match=r"feature \['c'\] is NaN \(or infinite\)"):
+    with pytest.raises(
+        ValueError, match=r"X has columns \['c'\] that are NaN \(or infinite\)"
+    ):
         knn_graph(X.assign(c=np.nan), metric, n_neighbors=3)
 
 
@@ -177,7 +179,7 @@ def test_partly_nan_feature_is_counted(X):
 
 @pytest.mark.parametrize("metric", ["euclidean", "correlation", "mahalanobis"])
 def test_constant_feature(X, metric):
-    with pytest.raises(ValueError, match=r"feature \['d'\] is constant"):
+    with pytest.raises(ValueError, match=r"X has constant columns \['d'\]"):
         knn_graph(X.assign(d=1.0), metric, n_neighbors=3)
 
 

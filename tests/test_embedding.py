@@ -347,6 +347,12 @@ def test_plot_scan_categorical_legend_and_given_axes(scan_table):
         ),
         (np.ones((0, 3)), {}, ValueError, "data has no rows"),
         (np.ones((10, 0)), {}, ValueError, "no feature columns"),
+        (
+            np.arange(20.0).reshape(10, 2) * [1e300, 1.0],
+            {},
+            ValueError,
+            r"beyond float32's range .* columns \['column 0'\]; .*rescale",
+        ),
         (np.arange(10.0), {}, ValueError, r"must be 2-D .* shape \(10,\)"),
         (np.array([["a", "b"]] * 5), {}, ValueError, "must be numeric; got .*dtype"),
         (
@@ -425,7 +431,7 @@ def test_nan_names_columns_and_counts(rng):
 def test_constant_and_non_numeric_columns(rng):
     frame, labels = blobs(rng)
     frame["flat"] = 2.0
-    with pytest.raises(ValueError, match=r"columns \['flat'\] are constant"):
+    with pytest.raises(ValueError, match=r"constant columns \['flat'\]"):
         ke.embed(frame)
     frame["flat"] = labels
     with pytest.raises(ValueError, match=r"non-numeric columns \['flat'\]"):

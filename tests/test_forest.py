@@ -204,7 +204,7 @@ def test_memory_guard_at_a_million_rows():
     ("column", "match"),
     [
         (["a", "b", "c"], r"non-numeric columns \['label'\]"),
-        ([np.nan] * 3, r"feature \['label'\] is NaN .* in every row"),
+        ([np.nan] * 3, r"columns \['label'\] that are NaN .* in every row"),
         ([1.0, np.nan, 2.0], r"NaN or infinite values in 1 of 2 .*'label' \(1 row\)"),
     ],
 )

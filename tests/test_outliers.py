@@ -143,9 +143,9 @@ def test_fewer_rows_than_n_neighbors(planted):
 def test_constant_feature_is_named(planted):
     frame, _ = planted
     frame = frame.assign(f2=1.0)
-    with pytest.raises(ValueError, match=r"feature \['f2'\] is constant"):
+    with pytest.raises(ValueError, match=r"features has constant columns \['f2'\]"):
         outliers.score(frame, "knn")
-    with pytest.raises(ValueError, match=r"feature \['f2'\] is constant"):
+    with pytest.raises(ValueError, match=r"features has constant columns \['f2'\]"):
         outliers.explain(frame, frame.index[0])
 
 
