@@ -1,0 +1,357 @@
+"""The explorer in a real browser: headless Chromium on localhost.
+
+Two tests, both with Debian's Chromium driven by Playwright's Python client
+(never a downloaded browser):
+
+- the explorer's layout on a Panel server: the views render, "colour by"
+  re-renders, a box drawn with the mouse on the embedding lights up rows on
+  the sky (and ``explorer.selection`` fills), nothing is fetched remotely;
+- lesson 07 itself in JupyterLab (tiny tier): run all cells, then the live
+  views render, a wheel zoom makes the kernel re-aggregate the embedding
+  (the image's data extent shrinks: the JupyterLab pitfall of hvplot #1188 /
+  datashader #1283) and a box on the embedding lights up the sky.
+
+Screenshots are kept in a folder under ``tmp_path`` whose path is printed
+when a check fails.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent"),
+]
+
+
+def _table(n: int = 3000) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    galaxy = np.where(np.arange(n) < n // 2, "A", "B")
+    x = rng.integers(0, 40, n)
+    y = rng.integers(0, 40, n)
+    return pd.DataFrame(
+        {
+            "galaxy": pd.Categorical(galaxy),
+            "x": x,
+            "y": y,
+            "umap_x": (x + rng.normal(0, 1, n)).astype(np.float32),
+            "umap_y": (y + rng.normal(0, 1, n)).astype(np.float32),
+            "flux": rng.lognormal(size=n).astype(np.float32),
+            "label": rng.integers(0, 4, n),
+        }
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until(check, timeout=15.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+@pytest.fixture
+def served():
+    """(url, holder) of a Panel server for one explorer; resources local."""
+    pn = pytest.importorskip("panel")
+    from bokeh.settings import settings
+
+    import astrokit as ak
+    from astrokit._hv import ensure_extension
+
+    ensure_extension()
+    # Inline BokehJS is right in a notebook; a server serves its own files
+    # (with "inline", Panel links its CSS from a CDN, unreachable offline).
+    before = settings.resources()
+    settings.resources.set_value("server")
+    holder = {}
+
+    def app():
+        holder["explorer"] = ak.explorer.explore(_table(), color=None)
+        return holder["explorer"].layout
+
+    port = _free_port()
+    server = pn.serve(
+        {"app": app},
+        port=port,
+        address="127.0.0.1",
+        threaded=True,
+        show=False,
+        start=True,
+        verbose=False,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/app", holder
+    finally:
+        server.stop()
+        settings.resources.set_value(before)
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _red(a: np.ndarray) -> int:
+    return int(((a[..., 0] > 180) & (a[..., 1] < 80) & (a[..., 2] < 100)).sum())
+
+
+def _coloured(a: np.ndarray) -> int:
+    """Pixels that are neither white-ish nor grey (plot content, not axes)."""
+    spread = a.max(axis=-1) - a.min(axis=-1)
+    return int((spread > 40).sum())
+
+
+def test_explorer_in_chromium(served, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, holder = served
+    shots = tmp_path / "browser-artifacts"
+    shots.mkdir()
+    failed = True
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            args=FLAGS,
+            headless=True,
+            viewport={"width": 1300, "height": 1200},
+        )
+        page = context.new_page()
+        offline = []
+        page.on("requestfailed", lambda r: offline.append(r.url))
+        try:
+            page.goto(url)
+            page.wait_for_selector(".ak-view-2 canvas", timeout=60_000)
+            emb, sky = (
+                page.locator(".ak-view-0").first,
+                page.locator(".ak-view-1").first,
+            )
+
+            def shot(loc):
+                return _pixels(loc.screenshot())
+
+            # 1. every view renders something
+            assert _wait_until(lambda: _coloured(shot(emb)) > 500), "blank embedding"
+            assert _wait_until(lambda: _coloured(shot(sky)) > 500), "blank sky view"
+            page.screenshot(path=shots / "1-rendered.png")
+            sky_before, emb_before = shot(sky), shot(emb)
+            assert _red(sky_before) < 50
+
+            # 2. a box drawn on the embedding (box select is the active drag)
+            box = emb.bounding_box()
+            x0, y0 = box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"]
+            page.mouse.move(x0, y0)
+            page.mouse.down()
+            page.mouse.move(x0 + 60, y0 + 60, steps=5)
+            page.mouse.move(x0 + 120, y0 + 120, steps=5)
+            page.mouse.up()
+            explorer = holder["explorer"]
+            assert _wait_until(lambda: len(explorer.selection) > 0), "no selection"
+            assert _wait_until(lambda: _red(shot(sky)) > 200), "sky not highlighted"
+            page.screenshot(path=shots / "2-selected.png")
+
+            # 3. colour by another column re-renders the embedding
+            page.locator("select").first.select_option(label="flux")
+            assert _wait_until(
+                lambda: (np.abs(shot(emb) - emb_before).sum(-1) > 30).sum() > 500
+            ), "colour by did not re-render"
+            assert explorer.color == "flux"
+            page.screenshot(path=shots / "3-colour-by.png")
+
+            # 4. a lasso on the sky selects rows there and lights up the embedding
+            sky.locator(".bk-tool-icon-lasso-select").first.click()
+            box = sky.bounding_box()
+            cx, cy = box["x"] + 0.35 * box["width"], box["y"] + 0.5 * box["height"]
+            page.mouse.move(cx, cy - 80)
+            page.mouse.down()
+            for dx, dy in ((70, 60), (-70, 60), (0, -80)):
+                page.mouse.move(cx + dx, cy + dy, steps=8)
+            page.mouse.up()
+            assert _wait_until(lambda: "lasso" in explorer.messages[-1]), "no lasso"
+            assert _wait_until(lambda: _red(shot(emb)) > 50), "embedding not lit"
+            page.screenshot(path=shots / "4-lasso.png")
+            assert not offline, f"requests failed (offline?): {offline}"
+            failed = False
+        finally:
+            if failed:
+                page.screenshot(path=shots / "failure.png")
+                print(f"browser test screenshots kept in {shots}")
+            page.goto("about:blank")  # close the session before the server
+            time.sleep(0.5)
+            context.close()
+
+
+LESSON = (
+    Path(__file__).resolve().parents[1] / "notebooks" / "07_millions_of_points.ipynb"
+)
+# Data extents (dw) of every Bokeh image on the page, by model id.
+IMAGE_EXTENTS = """() => {
+  const out = {};
+  for (const doc of (window.Bokeh && Bokeh.documents) || []) {
+    for (const m of doc.all_models) {
+      if (m.data && m.data.dw !== undefined) out[m.id] = Number(m.data.dw[0]);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """URL of lesson 07 (a copy) in a JupyterLab server, tiny tier."""
+    pytest.importorskip("jupyterlab")
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copy(LESSON, root / LESSON.name)
+    port = _free_port()
+    env = dict(os.environ, ASTROKIT_TIER="tiny", JUPYTER_RUNTIME_DIR=str(tmp_path))
+    env.pop("MPLBACKEND", None)
+    log = open(tmp_path / "jupyterlab.log", "w")  # closed below
+    lab = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/lab/tree/{LESSON.name}"
+        yield url
+    finally:
+        lab.terminate()
+        try:
+            lab.wait(20)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+        log.close()
+
+
+def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    shots = tmp_path / "browser-artifacts"
+    shots.mkdir()
+    failed = True
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            args=FLAGS,
+            headless=True,
+            viewport={"width": 1500, "height": 1100},
+        )
+        page = context.new_page()
+        try:
+            for _ in range(60):  # the server needs a few seconds to start
+                try:
+                    page.goto(jupyterlab)
+                    break
+                except sync_api.Error:
+                    time.sleep(1)
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            time.sleep(2)  # the kernel starts
+            page.click("text=Run", timeout=10_000)
+            page.click("text=Run All Cells", timeout=10_000)
+            page.wait_for_selector(".ak-view-1 canvas", timeout=180_000)
+            status = page.locator(".jp-StatusBar-Widget").filter(has_text="ipykernel")
+
+            def idle():
+                return "Idle" in status.first.inner_text()
+
+            assert _wait_until(idle, 180), "the lesson did not finish"
+            emb = page.locator(".ak-view-0").first
+            sky = page.locator(".ak-view-1").first
+            emb.scroll_into_view_if_needed()
+            time.sleep(1)
+
+            def shot(loc):
+                return _pixels(loc.screenshot())
+
+            assert _wait_until(lambda: _coloured(shot(emb)) > 300), "blank embedding"
+            assert _wait_until(lambda: _coloured(shot(sky)) > 300), "blank sky view"
+            page.screenshot(path=shots / "lab-1-rendered.png")
+
+            # a wheel zoom: the kernel re-aggregates at the new, smaller range
+            before = page.evaluate(IMAGE_EXTENTS)
+            box = emb.bounding_box()
+
+            def zoomed():
+                after = page.evaluate(IMAGE_EXTENTS)
+                return any(after.get(k, v) < 0.8 * v for k, v in before.items())
+
+            for _ in range(3):  # a wheel event can land before the plot listens
+                x, y = box["x"] + 0.4 * box["width"], box["y"] + 0.5 * box["height"]
+                page.mouse.move(x, y)
+                for _ in range(4):
+                    page.mouse.wheel(0, -150)
+                    time.sleep(0.2)
+                if _wait_until(zoomed, 10):
+                    break
+            assert zoomed(), "no re-aggregation after zoom"
+            page.screenshot(path=shots / "lab-2-zoomed.png")
+
+            # reset the zoom, clear the lesson's selection, box-select most rows
+            page.locator("text=Clear selection").first.click()
+            assert _wait_until(lambda: _red(shot(sky)) < 50), "selection not cleared"
+            page.locator(".ak-view-0 .bk-tool-icon-reset").first.click()
+            emb.scroll_into_view_if_needed()
+            time.sleep(2)
+            box = emb.bounding_box()  # the clicks may have scrolled the page
+            x0, y0 = box["x"] + 0.12 * box["width"], box["y"] + 0.12 * box["height"]
+            page.mouse.move(x0, y0)
+            page.mouse.down()
+            page.mouse.move(x0 + 0.3 * box["width"], y0 + 0.4 * box["height"], steps=5)
+            page.mouse.move(box["x"] + 0.62 * box["width"], y0 + 0.75 * box["height"])
+            page.mouse.up()
+            assert _wait_until(lambda: _red(shot(sky)) > 100, 30), "sky not lit"
+            page.screenshot(path=shots / "lab-3-selected.png")
+            failed = False
+        finally:
+            if failed:
+                page.screenshot(path=shots / "failure.png")
+                print(f"browser test screenshots kept in {shots}")
+            context.close()
