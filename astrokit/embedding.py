@@ -26,9 +26,13 @@ Cold start
     never compiled; (2) numba's disk cache is switched on for every umap and
     pynndescent function, and :func:`warm_up` (run by ``astrokit prepare``
     at install or Binder build time) fills it. What remains is the work
-    itself: at exactly 10,000 rows umap-learn runs 500 optimisation epochs
-    (200 above 10,000 rows), about 9 s single-threaded here; pass
-    ``n_epochs=200`` to trade a little neighbour preservation for speed.
+    itself. umap-learn's own rule runs 500 optimisation epochs up to 10,000
+    rows (200 above); astrokit uses 200 at every size (:data:`N_EPOCHS`):
+    the first embedding of 10,000 rows in a fresh kernel after warm-up takes
+    5.7 s instead of 11.2 s here, and on 10,000 demo-tier pixels the scores
+    barely move (trustworthiness 0.961 vs 0.962, kNN preservation 0.226 vs
+    0.239, ARI against the truth 0.821 vs 0.813). Pass ``n_epochs=None`` for
+    umap-learn's rule.
 
 Large tables
     ``fit_sample=m`` fits on ``m`` rows drawn uniformly at random (seeded by
@@ -62,6 +66,8 @@ __all__ = [
 logger = logging.getLogger("astrokit.embedding")
 
 COLUMNS = ["umap_x", "umap_y"]
+N_EPOCHS = 200
+"""Default optimisation epochs (umap-learn's choice above 10,000 rows)."""
 _PARAMS = ["n_neighbors", "min_dist", "metric", "random_state"]
 _SCORES = ["trustworthiness", "knn_preservation", "ari"]
 
@@ -173,7 +179,7 @@ def embed(
     min_dist: float = 0.0,
     metric: str = "euclidean",
     random_state: int | None = 0,
-    n_epochs: int | None = None,
+    n_epochs: int | None = N_EPOCHS,
     fit_sample: int | None = None,
     neighbors: str = "auto",
     cache: bool = True,
@@ -200,7 +206,7 @@ def embed(
     random_state : int or None, default 0
         Seed: the same seed, data and parameters give the same embedding.
         None runs in parallel, non-reproducibly, and is not cached.
-    n_epochs : int, optional
+    n_epochs : int or None, default 200
         Optimisation epochs; None uses umap-learn's rule (500 up to 10,000
         rows, 200 above).
     fit_sample : int, optional
@@ -360,7 +366,7 @@ def scan(
             min_dist=md,
             metric=mt,
             random_state=rs,
-            n_epochs=None,
+            n_epochs=N_EPOCHS,
             fit_sample=fit_sample,
             neighbors=neighbors,
             cache=cache,
