@@ -136,6 +136,17 @@ def _coloured(a: np.ndarray) -> int:
     return int((spread > 40).sum())
 
 
+def _launch(playwright, tmp_path, *, width: int, height: int):
+    """Debian's headless Chromium with a fresh profile (never a download)."""
+    return playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=str(CHROMIUM),
+        args=FLAGS,
+        headless=True,
+        viewport={"width": width, "height": height},
+    )
+
+
 def test_explorer_in_chromium(served, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     url, holder = served
@@ -143,13 +154,7 @@ def test_explorer_in_chromium(served, tmp_path):
     shots.mkdir()
     failed = True
     with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            args=FLAGS,
-            headless=True,
-            viewport={"width": 1300, "height": 1200},
-        )
+        context = _launch(p, tmp_path, width=1300, height=1200)
         page = context.new_page()
         offline = []
         page.on("requestfailed", lambda r: offline.append(r.url))
@@ -277,13 +282,7 @@ def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path):
     shots.mkdir()
     failed = True
     with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            args=FLAGS,
-            headless=True,
-            viewport={"width": 1500, "height": 1100},
-        )
+        context = _launch(p, tmp_path, width=1500, height=1100)
         page = context.new_page()
         try:
             for _ in range(60):  # the server needs a few seconds to start
