@@ -72,24 +72,53 @@ def _embedding(report, res: dict) -> None:
     report.figure(axes.flat[0].figure, "UMAP of the forest neighbour graph")
 
 
+def _cluster_view(res: dict):
+    """The clusters on the embedding as an interactive Datashader image."""
+    import datashader as ds
+    import holoviews as hv
+    from holoviews.operation.datashader import datashade
+
+    from astrokit._hv import ensure_extension
+    from astrokit._points import category_colors
+
+    ensure_extension()
+    labels = res["labels"].astype(str)
+    frame = res["embedding"].assign(cluster=pd.Categorical(labels))
+    points = hv.Points(frame, ["umap_x", "umap_y"], ["cluster"])
+    colors = category_colors(sorted(labels.unique()))
+    image = datashade(
+        points, aggregator=ds.count_cat("cluster"), color_key=colors, dynamic=False
+    )
+    return image.opts(width=520, height=460, title="clusters on the embedding")
+
+
 def _clusters(report, table: pd.DataFrame, res: dict) -> None:
     import matplotlib.pyplot as plt
 
     from astrokit import interpret
 
-    labels, n = res["labels"], res["labels"].nunique()
+    labels, n, n_bic = res["labels"], res["labels"].nunique(), res["n_bic"]
+    bic_note = (
+        f"BIC (below) is lowest at {n_bic} components"
+        if n_bic <= n
+        else f"BIC (below) keeps falling up to {n_bic} components: the "
+        "environments are not Gaussian blobs, so extra components split their "
+        "gradients"
+    )
     report.section(
         "6. Clusters",
-        f"A Gaussian mixture of {n} components on the standardised features. "
-        "BIC (below) keeps falling beyond that number: the environments are not "
-        "Gaussian blobs, so extra components split their gradients.",
+        f"A Gaussian mixture of {n} components (the number of planted "
+        f"environments) on the standardised features. {bic_note}.",
     )
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.plot(res["bic"]["n_clusters"], res["bic"]["bic"], "o-")
     ax.set(xlabel="number of components", ylabel="BIC (lower is better)")
     report.figure(fig, "BIC of Gaussian mixtures on the features")
-    ax = interpret.plot_embedding(res["embedding"], labels=labels)
-    report.figure(ax.figure, "Clusters on the UMAP embedding")
+    report.holoviews(
+        _cluster_view(res),
+        "Clusters on the UMAP embedding (interactive: pan and zoom; colours as "
+        "in the sky maps below)",
+    )
     axes = interpret.plot_sky(table, labels=labels)
     report.figure(axes.flat[0].figure, "Clusters back on the sky")
     conf = res["stability_rows"]["confidence"]

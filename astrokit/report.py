@@ -91,9 +91,14 @@ class Report:
     def holoviews(self, obj, caption: str | None = None) -> None:
         """Add a HoloViews object as a Bokeh plot (static data, pan and zoom)."""
         import holoviews as hv
+        from bokeh.core.validation import silenced
+        from bokeh.core.validation.warnings import FIXED_SIZING_MODE
         from bokeh.embed import components
 
-        script, div = components(hv.render(obj, backend="bokeh"))
+        # HoloViews sizes plots by frame_width/height, which Bokeh's check
+        # for "fixed" sizing does not read; the plot is sized correctly.
+        with silenced(FIXED_SIZING_MODE):
+            script, div = components(hv.render(obj, backend="bokeh"))
         self._needs_bokeh = True
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         self._parts.append(f"<figure>{script}{div}{cap}</figure>")
