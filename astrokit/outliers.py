@@ -44,6 +44,8 @@ from astrokit._outlier_tables import explain, precision_at_k, top
 
 __all__ = [
     "METHODS",
+    "DEFAULT_METHODS",
+    "GLOSH_MAX_ROWS",
     "score",
     "top",
     "explain",
@@ -61,9 +63,15 @@ MIN_GROUP_FRACTION = 0.01
 group of fewer rows than this counts as outlying rather than as a cluster."""
 
 
+DEFAULT_METHODS = ("forest", "lof", "isolation", "glosh", "knn")
+GLOSH_MAX_ROWS = 200_000
+"""Above this many rows the default methods leave GLOSH out (its tree costs
+grow steeply: 31 s at 74,000 rows here); name it in ``methods`` to force it."""
+
+
 def score(
     features,
-    methods: str | Sequence[str] = ("forest", "lof", "isolation", "glosh", "knn"),
+    methods: str | Sequence[str] | None = None,
     *,
     columns: Sequence[str] | None = None,
     n_neighbors: int = 25,
@@ -81,8 +89,10 @@ def score(
         Numeric features without NaN, e.g. from ``astrokit.features.derive``
         (its ``attrs["features"]`` picks the feature columns; flag columns
         are left out). They are standardised here.
-    methods : str or list of str, default all five
-        Keys of :data:`METHODS`.
+    methods : str or list of str, optional
+        Keys of :data:`METHODS`. Default: all five, except ``glosh`` above
+        :data:`GLOSH_MAX_ROWS` rows (logged, and listed in
+        ``attrs["skipped"]``).
     columns : list of str, optional
         Feature columns to use (default: ``attrs["features"]``, else all).
     n_neighbors : int, default 25
@@ -156,13 +166,23 @@ def score(
     """
     from astrokit import _outlier_methods as m
 
-    names = check_methods(methods)
+    names = check_methods(DEFAULT_METHODS if methods is None else methods)
+    _, z, _, index = prepare(features, columns)
+    skipped = []
+    if methods is None and len(z) > GLOSH_MAX_ROWS:
+        names.remove("glosh")
+        skipped.append("glosh")
+        logger.warning(
+            "outliers.score: glosh left out on %d rows (more than GLOSH_MAX_ROWS="
+            "%d); pass methods=[..., 'glosh'] to run it anyway.",
+            len(z),
+            GLOSH_MAX_ROWS,
+        )
     combine = names if combine is None else check_methods(combine)
     missing = [c for c in combine if c not in names]
     if missing:
         msg = f"combine={combine!r} names {missing}, which are not in methods={names}."
         raise ValueError(msg)
-    _, z, _, index = prepare(features, columns)
     k = _knn.check_n_neighbors(n_neighbors, len(z))
     if min_cluster_size is None:
         min_cluster_size = max(k, int(round(MIN_GROUP_FRACTION * len(z))))
@@ -199,5 +219,6 @@ def score(
         "n_neighbors": k,
         "min_cluster_size": int(min_cluster_size),
         "seconds": seconds,
+        "skipped": skipped,
     }
     return out

@@ -327,3 +327,16 @@ def test_plot_precision_and_agreement(planted, scores):
     assert corr.shape == (5, 5) and np.allclose(np.diag(corr), 1.0)
     with pytest.raises(ValueError, match=r"methods \['umap'\] are not columns"):
         outliers.plot_agreement(scores, methods=["umap"])
+
+
+def test_default_methods_leave_glosh_out_of_large_tables(monkeypatch, caplog):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    monkeypatch.setattr(outliers, "GLOSH_MAX_ROWS", 100)
+    scores = outliers.score(X, n_neighbors=10, progress=False)
+    assert "glosh" not in scores.columns
+    assert scores.attrs["skipped"] == ["glosh"]
+    assert "glosh left out on 200 rows" in caplog.text
+    forced = outliers.score(X, ["glosh", "knn"], n_neighbors=10)
+    assert "glosh" in forced.columns
+    assert forced.attrs["skipped"] == []
