@@ -28,6 +28,7 @@ import pandas as pd
 logger = logging.getLogger("astrokit.demo")
 
 N_NEIGHBORS = 25
+STABILITY_RUNS = 5
 
 
 class _Clock:
@@ -92,7 +93,7 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
         X,
         "gmm",
         n_clusters=n_groups,
-        n_runs=5,
+        n_runs=STABILITY_RUNS,
         random_state=random_state,
     )
     effects = interpret.effect_sizes(X, labels)

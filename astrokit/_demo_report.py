@@ -9,6 +9,7 @@ import pandas as pd
 
 from astrokit import __version__
 from astrokit._bands import BANDS
+from astrokit._demo_pipeline import STABILITY_RUNS, analyse
 
 logger = logging.getLogger("astrokit.demo")
 
@@ -123,7 +124,10 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
     report.figure(axes.flat[0].figure, "Clusters back on the sky")
     conf = res["stability_rows"]["confidence"]
     axes = interpret.plot_sky(table, values=conf, cmap="magma", title="confidence")
-    report.figure(axes.flat[0].figure, "Co-assignment confidence over 5 subsamples")
+    runs = STABILITY_RUNS
+    report.figure(
+        axes.flat[0].figure, f"Co-assignment confidence over {runs} subsamples"
+    )
     report.table(res["stability_clusters"], "Stability of each cluster")
     report.table(
         res["summary"], "Features that distinguish each cluster (effect sizes)"
@@ -168,7 +172,6 @@ def build_demo_report(table: pd.DataFrame, out: str | Path) -> dict:
     import matplotlib
 
     matplotlib.use("Agg")
-    from astrokit._demo_pipeline import analyse
     from astrokit.data import galaxies
     from astrokit.report import Report
 

@@ -130,15 +130,15 @@ def _embed_prepared(
         raise ValueError(msg)
     n_fit = prepared.n_rows if fit_rows is None else len(fit_rows)
     method = _umap_fit.resolve_neighbors(neighbors, metric, n_fit, prepared.is_graph)
-    params = dict(
+    umap_params = dict(
         n_neighbors=n_neighbors,
         min_dist=float(min_dist),
         metric=metric,
         random_state=random_state,
         n_epochs=n_epochs,
-        neighbors=method,
-        fit_sample=fit_sample,
-        umap_kwargs=umap_kw,
+    )
+    params = dict(
+        umap_params, neighbors=method, fit_sample=fit_sample, umap_kwargs=umap_kw
     )
     use_cache = bool(cache) and random_state is not None
     if use_cache:
@@ -156,15 +156,7 @@ def _embed_prepared(
             return stored, True
     start = time.perf_counter()
     embedding = _umap_fit.fit_embedding(
-        prepared,
-        n_neighbors=n_neighbors,
-        min_dist=float(min_dist),
-        metric=metric,
-        random_state=random_state,
-        n_epochs=n_epochs,
-        method=method,
-        fit_rows=fit_rows,
-        umap_kwargs=umap_kw,
+        prepared, method=method, fit_rows=fit_rows, umap_kwargs=umap_kw, **umap_params
     )
     logger.info("UMAP fit on %d rows in %.1f s", n_fit, time.perf_counter() - start)
     if use_cache:

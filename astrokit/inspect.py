@@ -155,6 +155,18 @@ def _check_scales(scales) -> list[str]:
     return [check_scale(s) for s in scales]
 
 
+def _scaled(src, values, scale: str, floor):
+    """``values`` of ``src`` on ``scale``, with the source's error and S/N."""
+    return apply_scale(
+        values,
+        scale,
+        floor=floor,
+        err=src.err,
+        detection_snr=src.detection_snr,
+        what=src.what,
+    )
+
+
 def plot_map_scales(
     table,
     band: str,
@@ -228,17 +240,7 @@ def plot_map_scales(
     from astrokit import _inspect_mpl
 
     src = resolve(table, band, galaxy=galaxy, wcs=wcs, err=err, unit=unit)
-    scaled = [
-        apply_scale(
-            src.image,
-            scale,
-            floor=floor,
-            err=src.err,
-            detection_snr=src.detection_snr,
-            what=src.what,
-        )
-        for scale in _check_scales(scales)
-    ]
+    scaled = [_scaled(src, src.image, scale, floor) for scale in _check_scales(scales)]
     return _inspect_mpl.draw_maps(src, scaled, cmap=cmap, axes=axes)
 
 
@@ -354,14 +356,7 @@ def map_view(
 
     ensure_extension()
     src = resolve(table, band, galaxy=galaxy, wcs=wcs, err=err, unit=unit)
-    s = apply_scale(
-        src.image,
-        check_scale(scale),
-        floor=floor,
-        err=src.err,
-        detection_snr=src.detection_snr,
-        what=src.what,
-    )
+    s = _scaled(src, src.image, check_scale(scale), floor)
     return _inspect_hv.image_element(src, s, cmap=cmap, regrid=regrid, width=width)
 
 
@@ -416,14 +411,7 @@ def hist_view(
 
     ensure_extension()
     src = resolve(table, band, galaxy=galaxy, unit=unit, need_image=False)
-    s = apply_scale(
-        src.values,
-        check_scale(scale),
-        floor=floor,
-        err=src.err,
-        detection_snr=src.detection_snr,
-        what=src.what,
-    )
+    s = _scaled(src, src.values, check_scale(scale), floor)
     return _inspect_hv.histogram_element(src, s, bins=bins, logy=logy, width=width)
 
 
