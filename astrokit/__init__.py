@@ -24,6 +24,7 @@ _SUBMODULES = [
     "cluster",
     "interpret",
     "outliers",
+    "plot",
     "explorer",
     "report",
     "cli",

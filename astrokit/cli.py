@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from astrokit._cache import TIERS
+from astrokit._shared.cache import TIERS
 
 __all__ = ["main"]
 
@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> None:
-    from astrokit._demo_report import build_demo_report, format_summary
+    from astrokit._demo.report import build_demo_report, format_summary
     from astrokit.data import load_demo
 
     out = Path(args.out)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from astrokit._cache import atomic_write
+from astrokit._shared.cache import atomic_write
 
 __all__ = ["Report"]
 

@@ -75,8 +75,7 @@ def recall(approx_misses: np.ndarray, exact_misses: np.ndarray) -> float:
 
 
 def run_recall(n: int, n_jobs: int, seed: int) -> dict:
-    from astrokit import _leafknn
-    from astrokit.distances import UnsupervisedRandomForest
+    from astrokit.distances import UnsupervisedRandomForest, _leaf_neighbours
 
     X = mixture(n, seed)
     urf = UnsupervisedRandomForest(random_state=seed, n_jobs=n_jobs, progress=False)
@@ -86,7 +85,9 @@ def run_recall(n: int, n_jobs: int, seed: int) -> dict:
     codes, sentinel = urf.leaves_, urf.sentinel_
     t0 = time.perf_counter()
     with_self = np.arange(n)
-    _, exact = _leafknn.exact_knn(codes, codes, sentinel, 25, self_ids=with_self)
+    _, exact = _leaf_neighbours.exact_knn(
+        codes, codes, sentinel, 25, self_ids=with_self
+    )
     exact_s = time.perf_counter() - t0
     urf.set_params(algorithm="approximate")
     urf._graph_cache = None
@@ -119,8 +120,7 @@ def run_recall(n: int, n_jobs: int, seed: int) -> dict:
 
 
 def run_scale(n: int, n_jobs: int, seed: int, n_check: int = 1000) -> dict:
-    from astrokit import _leafknn
-    from astrokit.distances import UnsupervisedRandomForest
+    from astrokit.distances import UnsupervisedRandomForest, _leaf_neighbours
 
     X = mixture(n, seed)
     data_rss = peak_rss_mb()
@@ -135,7 +135,7 @@ def run_scale(n: int, n_jobs: int, seed: int, n_check: int = 1000) -> dict:
     peak = peak_rss_mb()
     rows = np.random.default_rng(seed).choice(n, size=min(n_check, n), replace=False)
     codes = urf.leaves_
-    _, exact = _leafknn.exact_knn(
+    _, exact = _leaf_neighbours.exact_knn(
         codes[rows], codes, urf.sentinel_, ind.shape[1], self_ids=rows
     )
     approx = np.rint(dist[rows] * urf.n_estimators).astype(np.int32)

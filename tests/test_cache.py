@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from astrokit._cache import atomic_write
+from astrokit._shared.cache import atomic_write
 
 
 def test_atomic_write_gives_the_usual_permissions(tmp_path):

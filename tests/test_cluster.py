@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from astrokit._stability import match_labels
 from astrokit.cluster import (
     METHODS,
     agreement,
@@ -15,6 +14,7 @@ from astrokit.cluster import (
     contingency,
     stability,
 )
+from astrokit.cluster._stability import match_labels
 
 CENTRES = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0)]
 SIZES = [150, 100, 60]

@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse
 from scipy.spatial.distance import cdist
 
-from astrokit import distances
+from astrokit import distances, embedding
 from astrokit.distances import KNNGraph, knn_graph, neighbour_overlap
 
 
@@ -261,6 +261,12 @@ def test_unknown_attribute():
         distances.nope  # noqa: B018
 
 
+@pytest.mark.parametrize("name", ["embed_graphs", "plot_embeddings"])
+def test_moved_functions_say_where(name):
+    with pytest.raises(AttributeError, match=f"moved to astrokit.embedding.{name}"):
+        getattr(distances, name)
+
+
 @pytest.mark.slow  # UMAP (numba compilation in a fresh environment)
 def test_embed_and_plot_side_by_side(X):
     import matplotlib
@@ -270,16 +276,16 @@ def test_embed_and_plot_side_by_side(X):
         "euclidean": knn_graph(X, n_neighbors=10),
         "urf": knn_graph(X, "urf", n_neighbors=10, random_state=0, n_estimators=30),
     }
-    embeddings = distances.embed_graphs(graphs, n_epochs=50, cache=False)
+    embeddings = embedding.embed_graphs(graphs, n_epochs=50, cache=False)
     assert list(embeddings) == ["euclidean", "urf"]
     assert embeddings["urf"].columns.tolist() == ["umap_x", "umap_y"]
     assert embeddings["urf"].index.equals(X.index)
-    axes = distances.plot_embeddings(embeddings, values=X["a"])
+    axes = embedding.plot_embeddings(embeddings, values=X["a"])
     assert [ax.get_title() for ax in axes] == ["euclidean", "urf"]
     labels = pd.Series(np.where(X["a"] > 0, "up", "down"), index=X.index)
-    axes = distances.plot_embeddings(embeddings, labels=labels)
+    axes = embedding.plot_embeddings(embeddings, labels=labels)
     assert axes[-1].get_legend() is not None
     with pytest.raises(ValueError, match="colour values have 3 entries for 200 rows"):
-        distances.plot_embeddings(embeddings, values=[1, 2, 3])
+        embedding.plot_embeddings(embeddings, values=[1, 2, 3])
     with pytest.raises(TypeError, match="not a KNNGraph"):
-        distances.embed_graphs({"a": X})
+        embedding.embed_graphs({"a": X})

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import scipy.sparse
 
-from astrokit import _umap_cache, _umap_fit
 from astrokit import embedding as ke
-from astrokit._embed_input import self_first
+from astrokit.embedding import _cache, _umap
+from astrokit.embedding._input import self_first
 
 # --------------------------------------------------------------------------- data
 
@@ -44,7 +44,7 @@ def counted_fit(monkeypatch):
             base = prepared.features[:, :2].astype(np.float32)
         return base * (1 + options["n_neighbors"]) + options["min_dist"]
 
-    monkeypatch.setattr(_umap_fit, "fit_embedding", fake)
+    monkeypatch.setattr(_umap, "fit_embedding", fake)
     return calls
 
 
@@ -135,7 +135,7 @@ def test_cache_hit_does_not_refit(rng, counted_fit, cache_folder):
 def test_real_fit_is_read_back(rng, monkeypatch):
     frame, _ = blobs(rng)
     first = ke.embed(frame, n_neighbors=10)
-    monkeypatch.setattr(_umap_fit, "fit_embedding", None)  # a refit would fail
+    monkeypatch.setattr(_umap, "fit_embedding", None)  # a refit would fail
     pd.testing.assert_frame_equal(ke.embed(frame, n_neighbors=10), first)
 
 
@@ -191,14 +191,14 @@ def test_corrupt_entry_is_recomputed(rng, counted_fit, cache_folder, damage, cap
     assert len(counted_fit) == 2
     pd.testing.assert_frame_equal(first, again)
     assert "ignoring" in caplog.text
-    assert _umap_cache.load(entry.stem, len(frame)) is not None  # rewritten
+    assert _cache.load(entry.stem, len(frame)) is not None  # rewritten
 
 
 def test_entry_of_wrong_shape_is_not_served(rng, counted_fit, cache_folder):
     frame, _ = blobs(rng)
     ke.embed(frame, n_neighbors=10)
     (entry,) = cache_folder.glob("*.npz")
-    _umap_cache.save(entry.stem, np.zeros((3, 2)), {})
+    _cache.save(entry.stem, np.zeros((3, 2)), {})
     assert ke.embed(frame, n_neighbors=10).shape == (150, 2)
     assert len(counted_fit) == 2
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from astrokit import explorer
-from astrokit._explorer_data import colour_values, coordinates, numeric_columns
-from astrokit._explorer_selection import Selection, box_mask, lasso_mask, unique_path
-from astrokit._explorer_views import normalise
+from astrokit.explorer._columns import colour_values, coordinates, numeric_columns
+from astrokit.explorer._selection import Selection, box_mask, lasso_mask, unique_path
+from astrokit.explorer._views import normalise
 
 
 @pytest.fixture

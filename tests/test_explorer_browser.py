@@ -90,7 +90,7 @@ def served():
     from bokeh.settings import settings
 
     import astrokit as ak
-    from astrokit._hv import ensure_extension
+    from astrokit.plot._holoviews import ensure_extension
 
     ensure_extension()
     # Inline BokehJS is right in a notebook; a server serves its own files

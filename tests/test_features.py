@@ -11,8 +11,8 @@ import pytest
 from matplotlib.legend import Legend
 
 from astrokit import features as F
-from astrokit._bands import BANDS
-from astrokit._feature_defs import FEATURES
+from astrokit._shared.bands import BANDS
+from astrokit.features._definitions import FEATURES
 
 matplotlib.use("Agg")
 

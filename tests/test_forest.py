@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from astrokit import _leafknn
-from astrokit._forest import UnsupervisedRandomForest
+from astrokit.distances import _leaf_neighbours
+from astrokit.distances._forest import UnsupervisedRandomForest
 
 
 def _blobs(rng, n=600, n_noise=2):
@@ -261,10 +261,10 @@ def test_progress_bars_can_be_silenced(X, capsys):
 def test_leaf_kernels_on_a_hand_made_example():
     # three rows, four trees; 9 marks a leaf that does not count
     codes = np.array([[0, 1, 2, 9], [0, 1, 3, 9], [1, 1, 2, 0]], dtype=np.uint16)
-    shared = _leafknn.dense(codes, codes, 9)
+    shared = _leaf_neighbours.dense(codes, codes, 9)
     assert shared.tolist() == [[3, 2, 2], [2, 3, 1], [2, 1, 4]]
-    ind, misses = _leafknn.exact_knn(codes, codes, 9, 2, self_ids=np.arange(3))
+    ind, misses = _leaf_neighbours.exact_knn(codes, codes, 9, 2, self_ids=np.arange(3))
     assert set(ind[0]) == {1, 2}
     assert misses.tolist() == [[2, 2], [2, 3], [2, 3]]
-    mean = _leafknn.mean_similarity(codes, codes, 9, exclude_self=True)
+    mean = _leaf_neighbours.mean_similarity(codes, codes, 9, exclude_self=True)
     np.testing.assert_allclose(mean, [4 / 8, 3 / 8, 3 / 8])

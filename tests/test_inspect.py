@@ -17,8 +17,9 @@ from astropy.io import fits  # noqa: E402
 from astropy.wcs import WCS  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 
-from astrokit import _hv, inspect  # noqa: E402
-from astrokit._scales import apply_scale, bin_edges, default_floor  # noqa: E402
+from astrokit import inspect  # noqa: E402
+from astrokit.inspect._scales import apply_scale, bin_edges, default_floor  # noqa: E402
+from astrokit.plot import _holoviews as _hv
 
 CO_A = [np.nan, np.nan, -2, -1, 0, 0.2, 0.5, 1, 2, 5, 10, 40]  # galaxy A, 3 x 4
 CO_B = [1, 2, np.nan, -0.5]  # galaxy B, 2 x 2
@@ -313,7 +314,7 @@ def test_map_view_linear_and_clipped(table):
 
 
 def test_map_view_regrids_large_maps_with_datashader(monkeypatch):
-    from astrokit import _inspect_hv
+    from astrokit.inspect import _holoviews as _inspect_hv
 
     image = np.arange(1.0, 401.0).reshape(20, 20)
     assert isinstance(inspect.map_view(image, "v"), hv.Image)

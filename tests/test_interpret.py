@@ -13,7 +13,6 @@ import pytest
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.image import AxesImage
 
-from astrokit._points import category_colors
 from astrokit.interpret import (
     average_object,
     effect_sizes,
@@ -26,6 +25,7 @@ from astrokit.interpret import (
     sky_map,
     summarize,
 )
+from astrokit.plot._points import category_colors
 
 
 @pytest.fixture(autouse=True)

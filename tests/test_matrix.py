@@ -1,10 +1,10 @@
-"""Tests for astrokit._matrix: the one feature-matrix check every stage uses."""
+"""Tests for astrokit._shared.matrix: the one feature-matrix check every stage uses."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from astrokit._matrix import (
+from astrokit._shared.matrix import (
     check_constant,
     check_finite,
     check_rows,

@@ -13,7 +13,7 @@ import pytest
 from matplotlib.collections import PathCollection
 
 from astrokit import outliers
-from astrokit._outlier_methods import glosh
+from astrokit.outliers._methods import glosh
 
 FAST = ("lof", "isolation", "glosh", "knn")
 

@@ -1,4 +1,4 @@
-"""astrokit._points: scatter below the threshold, Datashader raster above it."""
+"""astrokit.plot._points: scatter below the threshold, Datashader raster above it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.image import AxesImage
 
-from astrokit._points import (
+from astrokit.plot._points import (
     MISSING_COLOR,
     NOISE_COLOR,
     category_colors,

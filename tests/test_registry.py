@@ -20,7 +20,7 @@ import requests
 from astropy.io import fits
 from astropy.wcs import WCS
 
-from astrokit._bands import BANDS
+from astrokit._shared.bands import BANDS
 from astrokit.data import _registry, datasets, fetch, load
 from astrokit.data._readers import CATALOG_FORMATS
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import astrokit.data._synthetic as synthetic
-from astrokit._bands import BANDS, ERR_SUFFIX, UL_SUFFIX
+from astrokit._shared.bands import BANDS, ERR_SUFFIX, UL_SUFFIX
 from astrokit.data import (
     ENVIRONMENTS,
     GALAXIES,

@@ -5,7 +5,7 @@ Every source returns one ``pandas.DataFrame``, one row per pixel (or object),
 with ``table.attrs`` carrying units, WCS headers and grid shapes.
 """
 
-from astrokit.data._grid import galaxies, galaxy_wcs, to_image
+from astrokit.data._grid import galaxies, galaxy_wcs, sky_map, to_image
 from astrokit.data._readers import read_catalog, read_maps
 from astrokit.data._registry import datasets, fetch, load
 from astrokit.data._synthetic import (
@@ -16,6 +16,6 @@ from astrokit.data._synthetic import (
     make_galaxies,
 )
 
-__all__ = ["galaxies", "galaxy_wcs", "to_image"]
+__all__ = ["galaxies", "galaxy_wcs", "to_image", "sky_map"]
 __all__ += ["read_maps", "read_catalog", "datasets", "fetch", "load"]
 __all__ += ["make_galaxies", "load_demo", "GALAXIES", "ENVIRONMENTS", "TIER_SIZES"]

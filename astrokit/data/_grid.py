@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["galaxies", "galaxy_wcs", "to_image"]
+__all__ = ["galaxies", "galaxy_wcs", "to_image", "sky_map"]
 
 
 def galaxies(table: pd.DataFrame) -> list[str]:
@@ -82,3 +82,55 @@ def to_image(
     image = np.full(tuple(shape), fill, dtype=dtype)
     image[y, x] = vals
     return image
+
+
+def sky_map(
+    table: pd.DataFrame, labels, *, galaxy: str | None = None, fill: float = np.nan
+) -> np.ndarray:
+    """Per-row labels (or values) on one galaxy's sky grid, shape ``(ny, nx)``.
+
+    ``labels`` may cover only some rows of ``table`` (e.g. the pixels with
+    features); the others get ``fill``. Unlike :func:`to_image`, the labels
+    need not cover the table, and a Series that does not lie on the table's
+    index is refused.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The pixel table (``galaxy``, ``x``, ``y``, ``attrs["shape"]``).
+    labels : Series
+        Values on (a subset of) the table's index.
+    galaxy : str, optional
+        Needed when the table holds several galaxies.
+    fill : float, default NaN
+        Value of pixels without a label.
+
+    Raises
+    ------
+    ValueError
+        Labels not a Series whose index lies in the table's index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"galaxy": "g", "x": [0, 1, 1], "y": [0, 0, 1]})
+    >>> t.attrs["shape"] = {"g": (2, 2)}
+    >>> sky_map(t, pd.Series([3, 5], index=[0, 2]))  # image[y, x]
+    array([[ 3., nan],
+           [nan,  5.]])
+    """
+    if not isinstance(labels, pd.Series):
+        msg = (
+            f"labels must be a pandas Series on the table's index; got "
+            f"{type(labels).__name__}."
+        )
+        raise ValueError(msg)
+    extra = labels.index.difference(table.index)
+    if len(extra):
+        msg = (
+            f"labels has {len(extra)} index values not in the table "
+            f"(e.g. {extra[0]!r})."
+        )
+        raise ValueError(msg)
+    aligned = labels.reindex(table.index).astype(float).fillna(fill)
+    return to_image(table, aligned, galaxy=galaxy, fill=fill)

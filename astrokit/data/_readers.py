@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from astrokit._bands import BANDS, ERR_SUFFIX, UL_SUFFIX
+from astrokit._shared.bands import BANDS, ERR_SUFFIX, UL_SUFFIX
 
 __all__ = ["read_maps", "read_catalog", "CATALOG_FORMATS"]
 
@@ -64,7 +64,7 @@ def read_maps(
         (e.g. ``("NGC0628_MAPS.fits", "HA6562_FLUX")``); by default the first
         HDU holding an image is read. Degenerate extra axes (a length-1
         spectral or Stokes axis) are dropped. Band names need not be in
-        ``astrokit._bands.BANDS``; when one is, its unit must convert to that
+        ``astrokit._shared.bands.BANDS``; when one is, its unit must convert to that
         band's unit, and values are converted to it.
     errors : dict of {band: path}, optional
         1-sigma error maps for some or all of the bands, each on the same grid

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from astrokit._cache import cache_dir
+from astrokit._shared.cache import cache_dir
 from astrokit.data._readers import read_catalog, read_maps
 
 __all__ = ["datasets", "fetch", "load"]

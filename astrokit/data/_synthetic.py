@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from astrokit._bands import BANDS, ERR_SUFFIX, UL_SUFFIX
-from astrokit._cache import TIERS, atomic_write, cache_dir, default_tier
+from astrokit._shared.bands import BANDS, ERR_SUFFIX, UL_SUFFIX
+from astrokit._shared.cache import TIERS, atomic_write, cache_dir, default_tier
 from astrokit.data._synthetic_emission import ANOMALY_KINDS, emission
 from astrokit.data._synthetic_geometry import GALAXY_SPECS, footprints, make_grid
 from astrokit.data._synthetic_structure import ENVIRONMENTS, build_structure
@@ -219,7 +219,7 @@ def make_galaxies(
     One row per pixel inside at least one instrument footprint. Columns:
     ``galaxy`` (categorical), ``x``, ``y`` (int32 pixel indices, numpy order
     ``image[y, x]``), ``ra``, ``dec`` (deg, from the WCS), then for every
-    band of :data:`astrokit._bands.BANDS` its value, ``_err`` (1 sigma) and
+    band of :data:`astrokit._shared.bands.BANDS` its value, ``_err`` (1 sigma) and
     ``_ul`` (covered but below ``3 * err``), then the truth columns listed in
     ``attrs["truth_columns"]`` (never use them as features).
 
@@ -374,14 +374,14 @@ def load_demo(tier: str | None = None, *, seed: int = 0) -> pd.DataFrame:
     """The synthetic galaxies of :func:`make_galaxies`, cached as Parquet.
 
     The first call generates the table and writes it (atomically) under
-    ``astrokit._cache.cache_dir() / "demo"``, in a file named after the
+    ``astrokit._shared.cache.cache_dir() / "demo"``, in a file named after the
     generator version, tier and seed; later calls read it back, ``attrs``
     included. A cache file that cannot be read is regenerated, never served.
 
     Parameters
     ----------
     tier : {"tiny", "demo", "full"}, optional
-        Default: ``astrokit._cache.default_tier()`` (``$ASTROKIT_TIER`` or
+        Default: ``astrokit._shared.cache.default_tier()`` (``$ASTROKIT_TIER`` or
         ``"demo"``).
     seed : int, default 0
         Generator seed.

@@ -1,0 +1,226 @@
+"""The ``astrokit demo`` job: from the demo table to one HTML report and a summary."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from astrokit import __version__
+from astrokit._demo.pipeline import STABILITY_RUNS, analyse
+from astrokit._shared.bands import BANDS
+
+logger = logging.getLogger("astrokit.demo")
+
+KEY_BANDS = ("co21", "halpha", "f770w", "f555w")
+"""One representative band per instrument (ALMA, MUSE, JWST, HST)."""
+
+
+def _inspection(report, table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    from astrokit import inspect
+
+    coverage = inspect.coverage_report(table)
+    report.section(
+        "1. Coverage",
+        "Per band: how many pixels are finite, NaN (outside the instrument's "
+        "footprint), zero or negative (noise around zero: a log scale drops them) "
+        "and upper limits (covered but below the detection threshold).",
+    )
+    report.table(coverage)
+    for band in KEY_BANDS:
+        label = f"{band} ({BANDS[band].instrument})"
+        report.section(f"2. {label}: maps on three scales")
+        for galaxy in names:
+            axes = inspect.plot_map_scales(table, band, galaxy=galaxy)
+            report.figure(axes.flat[0].figure, f"{galaxy}: {label}")
+        axes = inspect.plot_histograms(table, band)
+        report.figure(axes.flat[0].figure, f"{label}: histograms, all galaxies")
+    report.section(
+        "3. Interactive map",
+        "Pan and zoom; BokehJS is embedded, so this works offline.",
+    )
+    report.holoviews(inspect.map_view(table, "co21", galaxy=names[0]))
+    return coverage
+
+
+def _features(report, res: dict) -> None:
+    from astrokit import features
+
+    report.section(
+        "4. Features",
+        "The eleven features of Baron et al. (2024): log line ratios, gas-to-dust "
+        "and PAH band ratios. Non-detections are kept at their upper limit "
+        '(policy="flag"); pixels outside a footprint or with non-positive values '
+        "are dropped. What that did to the rows:",
+    )
+    report.table(features.missing_report(res["features"]))
+    ax = features.plot_correlation(features.correlation(res["X"]))
+    report.figure(ax.figure, "Spearman correlation, ordered by hierarchical clustering")
+
+
+def _embedding(report, res: dict) -> None:
+    from astrokit import interpret
+
+    graph = res["graph"]
+    report.section(
+        "5. Forest distance and UMAP",
+        f"{graph.indices.shape[1]} nearest neighbours of every pixel under the "
+        "unsupervised random forest distance (Baron & Poznanski 2017), embedded "
+        "with UMAP (min_dist = 0). Each panel colours the embedding by one feature.",
+    )
+    axes = interpret.plot_features(res["embedding"], res["X"])
+    report.figure(axes.flat[0].figure, "UMAP of the forest neighbour graph")
+
+
+def _cluster_view(res: dict):
+    """The clusters on the embedding as an interactive Datashader image."""
+    import datashader as ds
+    import holoviews as hv
+    from holoviews.operation.datashader import datashade
+
+    from astrokit.plot import category_colors, ensure_extension
+
+    ensure_extension()
+    labels = res["labels"].astype(str)
+    frame = res["embedding"].assign(cluster=pd.Categorical(labels))
+    points = hv.Points(frame, ["umap_x", "umap_y"], ["cluster"])
+    colors = category_colors(sorted(labels.unique()))
+    image = datashade(
+        points, aggregator=ds.count_cat("cluster"), color_key=colors, dynamic=False
+    )
+    return image.opts(width=520, height=460, title="clusters on the embedding")
+
+
+def _clusters(report, table: pd.DataFrame, res: dict) -> None:
+    import matplotlib.pyplot as plt
+
+    from astrokit import interpret
+
+    labels, n, n_bic = res["labels"], res["labels"].nunique(), res["n_bic"]
+    bic_note = (
+        f"BIC (below) is lowest at {n_bic} components"
+        if n_bic <= n
+        else f"BIC (below) keeps falling up to {n_bic} components: the "
+        "environments are not Gaussian blobs, so extra components split their "
+        "gradients"
+    )
+    report.section(
+        "6. Clusters",
+        f"A Gaussian mixture of {n} components (the number of planted "
+        f"environments) on the standardised features. {bic_note}.",
+    )
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(res["bic"]["n_clusters"], res["bic"]["bic"], "o-")
+    ax.set(xlabel="number of components", ylabel="BIC (lower is better)")
+    report.figure(fig, "BIC of Gaussian mixtures on the features")
+    report.holoviews(
+        _cluster_view(res),
+        "Clusters on the UMAP embedding (interactive: pan and zoom; colours as "
+        "in the sky maps below)",
+    )
+    axes = interpret.plot_sky(table, labels=labels)
+    report.figure(axes.flat[0].figure, "Clusters back on the sky")
+    conf = res["stability_rows"]["confidence"]
+    axes = interpret.plot_sky(table, values=conf, cmap="magma", title="confidence")
+    runs = STABILITY_RUNS
+    report.figure(
+        axes.flat[0].figure, f"Co-assignment confidence over {runs} subsamples"
+    )
+    report.table(res["stability_clusters"], "Stability of each cluster")
+    report.table(
+        res["summary"], "Features that distinguish each cluster (effect sizes)"
+    )
+    ax = interpret.plot_effect_sizes(res["effects"])
+    report.figure(ax.figure, "Effect size of every feature in every cluster")
+    axes = interpret.plot_violins(res["X"], labels)
+    report.figure(axes.flat[0].figure, "Per-cluster feature distributions")
+    if "agreement" in res:
+        report.text(
+            "Against the planted environments (truth_env, never used as a feature): "
+            f"adjusted Rand index {res['agreement']['ari']:.3f} with {n} clusters, "
+            f"{res['agreement_bic']['ari']:.3f} with BIC's choice of {res['n_bic']}."
+        )
+        report.table(res["contingency"], "Fraction of each cluster in each environment")
+
+
+def _outliers(report, table: pd.DataFrame, res: dict) -> None:
+    from astrokit import outliers
+
+    scores = res["outlier_scores"]
+    report.section(
+        "7. Outliers",
+        "Scores per method (higher is weirder) and their combined rank; the top "
+        "outliers on the embedding and on the sky.",
+    )
+    if "outlier_precision" in res:
+        report.table(
+            res["outlier_precision"].to_frame("precision").T,
+            f"Precision of the top {res['n_planted']} rows against the planted "
+            f"anomalies ({res['n_planted']} of {res['n_planted_table']} kept "
+            "by the feature policy)",
+        )
+    ax = outliers.plot_top(res["embedding"], scores)
+    report.figure(ax.figure, "Top outliers on the UMAP embedding")
+    axes = outliers.plot_top_sky(table, scores)
+    report.figure(axes.flat[0].figure, "Top outliers on the sky")
+
+
+def build_demo_report(table: pd.DataFrame, out: str | Path) -> dict:
+    """Run the whole loop on ``table``, write ``out/report.html``, return a summary."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from astrokit.data import galaxies
+    from astrokit.report import Report
+
+    names = galaxies(table)
+    report = Report(
+        "astrokit demo report",
+        f"astrokit {__version__}; data: {table.attrs.get('source', 'table')}, "
+        f"tier {table.attrs.get('tier', '?')}, {len(table):,} rows, "
+        f"galaxies {', '.join(names)}",
+    )
+    coverage = _inspection(report, table, names)
+    res = analyse(table)
+    _features(report, res)
+    _embedding(report, res)
+    _clusters(report, table, res)
+    _outliers(report, table, res)
+    times = pd.Series(res["times"], name="seconds").to_frame()
+    report.section("8. Run time", "Seconds per step on this machine.")
+    report.table(times)
+    path = report.save(Path(out) / "report.html")
+    logger.info("wrote %s", path)
+    return dict(report=path, rows=len(table), galaxies=names, coverage=coverage, **res)
+
+
+def format_summary(summary: dict) -> str:
+    """A few lines for the terminal."""
+    cov = summary["coverage"]["frac_finite"]
+    lines = [
+        f"astrokit demo: {summary['rows']:,} pixels in "
+        f"{len(summary['galaxies'])} galaxies ({', '.join(summary['galaxies'])})",
+        "coverage (fraction of pixels with a finite value): "
+        + ", ".join(
+            f"{band} {value:.0%}" for band, value in cov[list(KEY_BANDS)].items()
+        ),
+        f"features: {len(summary['X']):,} pixels x {summary['X'].shape[1]} features",
+    ]
+    if "agreement" in summary:
+        n = summary["labels"].nunique()
+        lines.append(
+            f"clusters vs planted environments: ARI {summary['agreement']['ari']:.3f} "
+            f"(GMM, {n} clusters); {summary['agreement_bic']['ari']:.3f} "
+            f"(BIC's choice, {summary['n_bic']})"
+        )
+    if "outlier_precision" in summary:
+        prec = ", ".join(
+            f"{m} {p:.2f}" for m, p in summary["outlier_precision"].items()
+        )
+        lines.append(
+            f"outliers: precision at {summary['n_planted']} planted anomalies: {prec}"
+        )
+    total = sum(summary["times"].values())
+    lines.append(f"analysis time {total:.0f} s; report: {summary['report']}")
+    return "\n".join(lines)

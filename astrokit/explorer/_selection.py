@@ -1,0 +1,294 @@
+"""The explorer's selection: which rows, how they differ, saved to a file.
+
+A :class:`Selection` is a boolean mask over the rows of one table, with the
+same rows seen as an index (labels), positions and a DataFrame. It knows
+nothing about plots: the explorer turns a box or lasso drawn on any view into
+rows with :func:`box_mask` / :func:`lasso_mask` and hands them here, so the
+same rows light up in every view. :meth:`Selection.summary` ranks the numeric
+columns by how much the selected rows differ from the rest (standardised mean
+difference), and :meth:`Selection.save` writes them to Parquet or CSV without
+ever replacing an earlier file silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from astrokit.explorer._columns import colour_values, numeric_columns
+
+__all__ = ["Selection", "box_mask", "lasso_mask", "unique_path"]
+
+_FORMATS = (".parquet", ".csv")
+
+
+def box_mask(x, y, bounds) -> np.ndarray:
+    """Rows inside the box ``bounds = (x0, y0, x1, y1)`` (edges included).
+
+    Examples
+    --------
+    >>> box_mask(np.array([0.0, 1.0, 2.0]), np.zeros(3), (0.5, -1, 2, 1)).tolist()
+    [False, True, True]
+    """
+    if len(bounds) != 4 or not np.all(np.isfinite(np.asarray(bounds, float))):
+        msg = f"bounds={bounds!r} must be four finite numbers (x0, y0, x1, y1)."
+        raise ValueError(msg)
+    x0, y0, x1, y1 = (float(b) for b in bounds)
+    x0, x1 = min(x0, x1), max(x0, x1)
+    y0, y1 = min(y0, y1), max(y0, y1)
+    return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+
+
+def lasso_mask(x, y, polygon) -> np.ndarray:
+    """Rows inside the closed polygon (vertices of shape (k, 2), k >= 3).
+
+    Only points inside the polygon's bounding box are tested against the
+    path, so a small lasso on millions of rows stays fast.
+
+    Examples
+    --------
+    >>> tri = [(0, 0), (2, 0), (0, 2)]
+    >>> lasso_mask(np.array([0.5, 1.5]), np.array([0.5, 1.5]), tri).tolist()
+    [True, False]
+    """
+    from matplotlib.path import Path as MplPath
+
+    poly = np.asarray(polygon, dtype=float)
+    if poly.ndim != 2 or poly.shape[1] != 2 or poly.shape[0] < 3:
+        msg = (
+            f"polygon of shape {poly.shape} is not a lasso; it needs at least "
+            "three (x, y) vertices."
+        )
+        raise ValueError(msg)
+    lo, hi = poly.min(axis=0), poly.max(axis=0)
+    mask = box_mask(x, y, (lo[0], lo[1], hi[0], hi[1]))
+    inside = np.flatnonzero(mask)
+    if inside.size:
+        pts = np.column_stack([x[inside], y[inside]])
+        mask[inside] = MplPath(poly).contains_points(pts)
+    return mask
+
+
+def unique_path(path: str | Path) -> Path:
+    """``path``, or the first free ``name-1.ext``, ``name-2.ext``, ... beside it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "sel.csv").write_text("")
+    0
+    >>> unique_path(folder / "sel.csv").name
+    'sel-1.csv'
+    """
+    path = Path(path)
+    if not path.exists():
+        return path
+    i = 1
+    while (candidate := path.with_name(f"{path.stem}-{i}{path.suffix}")).exists():
+        i += 1
+    return candidate
+
+
+class Selection:
+    """Rows of ``table`` chosen by the user, as a mask, index and DataFrame.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table whose rows are selected (kept by reference, never copied).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]}, index=[10, 11, 12, 13])
+    >>> sel = Selection(t)
+    >>> sel.set_mask(np.array([False, True, True, False]))
+    >>> sel.index.tolist(), len(sel)
+    ([11, 12], 2)
+    >>> sel.summary()[["feature", "mean_selected", "mean_rest"]]
+      feature  mean_selected  mean_rest
+    0       a            2.5        2.5
+    """
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+        self.mask = np.zeros(len(table), dtype=bool)
+        self._totals: dict[str, tuple[float, float, float]] = {}
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __repr__(self) -> str:
+        return f"<Selection: {len(self):,} of {len(self.table):,} rows>"
+
+    @property
+    def empty(self) -> bool:
+        """True when no row is selected."""
+        return not self.mask.any()
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Positions (``iloc``) of the selected rows."""
+        return np.flatnonzero(self.mask)
+
+    @property
+    def index(self) -> pd.Index:
+        """Index labels of the selected rows (join them back to any result)."""
+        return self.table.index[self.mask]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The selected rows of the table (a copy)."""
+        return self.table.iloc[self.positions]
+
+    def clear(self) -> None:
+        """Select nothing."""
+        self.mask = np.zeros(len(self.table), dtype=bool)
+
+    def set_mask(self, mask) -> None:
+        """Replace the selection by a boolean mask over all rows of the table."""
+        mask = np.asarray(mask)
+        if mask.dtype != bool or mask.shape != (len(self.table),):
+            msg = (
+                f"mask of dtype {mask.dtype} and shape {mask.shape} does not fit: "
+                f"a boolean array of shape ({len(self.table)},) is needed."
+            )
+            raise ValueError(msg)
+        self.mask = mask
+
+    def set_positions(self, positions) -> None:
+        """Replace the selection by the rows at these positions (``iloc``)."""
+        mask = np.zeros(len(self.table), dtype=bool)
+        mask[np.asarray(positions, dtype=np.int64)] = True
+        self.mask = mask
+
+    def _require_rows(self, what: str) -> None:
+        if self.empty:
+            msg = (
+                f"The selection is empty: nothing to {what}. Draw a box or a "
+                "lasso on a view first."
+            )
+            raise ValueError(msg)
+
+    def prepare(self, columns) -> None:
+        """Compute the whole-table sums behind :meth:`summary` ahead of time."""
+        for column in columns:
+            self._total(column, colour_values(self.table, column))
+
+    def _total(self, column: str, values: np.ndarray) -> tuple[float, float, float]:
+        if column not in self._totals:
+            finite = np.isfinite(values)
+            v = values[finite].astype(np.float64)
+            self._totals[column] = (float(v.size), float(v.sum()), float(v @ v))
+        return self._totals[column]
+
+    def summary(self, columns=None) -> pd.DataFrame:
+        """How the selected rows differ from the rest, column by column.
+
+        Parameters
+        ----------
+        columns : list of str, optional
+            Columns to compare; default every numeric column of the table.
+
+        Returns
+        -------
+        DataFrame
+            One row per column, ranked by ``abs(effect_size)``: ``feature``,
+            ``mean_selected``, ``mean_rest``, ``effect_size`` (the
+            standardised mean difference: the difference of the means over
+            the square root of the mean of the two variances, Cohen's d) and
+            ``n_selected`` / ``n_rest`` (finite values compared). Columns with
+            no finite value on one side are left out.
+
+        Raises
+        ------
+        ValueError
+            The selection is empty.
+        """
+        self._require_rows("summarise")
+        columns = numeric_columns(self.table) if columns is None else list(columns)
+        positions = self.positions
+        rows = []
+        for column in columns:
+            values = colour_values(self.table, column)
+            n_all, s_all, q_all = self._total(column, values)
+            chosen = values[positions]
+            chosen = chosen[np.isfinite(chosen)].astype(np.float64)
+            n_sel, s_sel, q_sel = chosen.size, chosen.sum(), chosen @ chosen
+            n_rest, s_rest, q_rest = n_all - n_sel, s_all - s_sel, q_all - q_sel
+            if n_sel == 0 or n_rest <= 0:
+                continue
+            m_sel, m_rest = s_sel / n_sel, s_rest / n_rest
+            v_sel = max(q_sel / n_sel - m_sel**2, 0.0)
+            v_rest = max(q_rest / n_rest - m_rest**2, 0.0)
+            scale = np.sqrt((v_sel + v_rest) / 2)
+            d = (m_sel - m_rest) / scale if scale > 0 else 0.0
+            rows.append((column, m_sel, m_rest, d, int(n_sel), int(n_rest)))
+        out = pd.DataFrame(
+            rows,
+            columns=[
+                "feature",
+                "mean_selected",
+                "mean_rest",
+                "effect_size",
+                "n_selected",
+                "n_rest",
+            ],
+        )
+        order = np.argsort(-np.abs(out["effect_size"].to_numpy()), kind="stable")
+        return out.iloc[order].reset_index(drop=True)
+
+    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the selected rows to Parquet or CSV (chosen by the suffix).
+
+        Parameters
+        ----------
+        path : str or Path
+            Ends in ``.parquet`` or ``.csv``.
+        overwrite : bool, default False
+            Replace an existing file. Without it an existing file raises
+            :class:`FileExistsError` (use :func:`unique_path` for a free name).
+
+        Returns
+        -------
+        Path
+            Where the rows were written.
+
+        Raises
+        ------
+        ValueError
+            Empty selection, or a suffix other than ``.parquet`` / ``.csv``.
+        FileExistsError
+            ``path`` exists and ``overwrite`` is False.
+        """
+        from astrokit._shared.cache import atomic_write
+
+        path = Path(path)
+        if path.suffix.lower() not in _FORMATS:
+            msg = (
+                f"path={str(path)!r} has suffix {path.suffix!r}; use one of "
+                f"{list(_FORMATS)}."
+            )
+            raise ValueError(msg)
+        self._require_rows("save")
+        if path.exists() and not overwrite:
+            msg = (
+                f"{path} already exists; pass overwrite=True to replace it, or "
+                f"save to a new name such as {unique_path(path).name!r}."
+            )
+            raise FileExistsError(msg)
+        frame = self.frame
+        if path.suffix.lower() == ".parquet":
+            frame = frame.copy()
+            frame.attrs = {}  # attrs hold WCS headers etc.: not Parquet metadata
+
+            def write(tmp):
+                frame.to_parquet(tmp)
+        else:
+
+            def write(tmp):
+                frame.to_csv(tmp)
+
+        return atomic_write(path, write)

@@ -1,0 +1,224 @@
+"""Which rows are weird, by which measure, and why.
+
+Baron (2019) lists four kinds of outliers: bad data (an instrument or
+pipeline problem), misclassified objects (a star in a galaxy catalogue), the
+tail of a distribution (the most extreme member of a known class) and
+*unknown unknowns*, objects nobody knew to look for. No score tells them
+apart; each ranks rows by its own idea of weirdness, and a person inspects
+the top of the list.
+
+- :func:`score` computes the scores of :data:`METHODS` (the unsupervised
+  random forest weirdness of Baron & Poznanski 2017, local outlier factor,
+  isolation forest, HDBSCAN's GLOSH, k-nearest-neighbour distance), each
+  also as a percentile, plus their ``combined`` median percentile;
+- :func:`top` lists the weirdest rows; :func:`explain` says which features
+  make a row weird: where it deviates most from its own neighbours;
+- :func:`precision_at_k` checks a score against planted anomalies (synthetic
+  data only);
+- figures: :func:`plot_top` (the embedding), :func:`plot_top_sky` (the sky),
+  :func:`plot_precision` (precision against k per method) and
+  :func:`plot_agreement` (how the methods' rankings correlate).
+
+Every result keeps the features' index, so ``table.loc[top(scores).index]``
+gives the weirdest rows' sky positions and measurements.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from astrokit.distances import _graph
+from astrokit.outliers._methods import METHODS, check_methods, prepare
+from astrokit.outliers._plots import (
+    plot_agreement,
+    plot_precision,
+    plot_top,
+    plot_top_sky,
+)
+from astrokit.outliers._tables import explain, precision_at_k, top
+
+__all__ = [
+    "METHODS",
+    "DEFAULT_METHODS",
+    "GLOSH_MAX_ROWS",
+    "score",
+    "top",
+    "explain",
+    "precision_at_k",
+    "plot_top",
+    "plot_top_sky",
+    "plot_precision",
+    "plot_agreement",
+]
+
+logger = logging.getLogger("astrokit.outliers")
+
+MIN_GROUP_FRACTION = 0.01
+"""GLOSH's default ``min_cluster_size`` as a fraction of the rows: a tight
+group of fewer rows than this counts as outlying rather than as a cluster."""
+
+
+DEFAULT_METHODS = ("forest", "lof", "isolation", "glosh", "knn")
+GLOSH_MAX_ROWS = 200_000
+"""Above this many rows the default methods leave GLOSH out (its tree costs
+grow steeply: 31 s at 74,000 rows here); name it in ``methods`` to force it."""
+
+
+def score(
+    features,
+    methods: str | Sequence[str] | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    n_neighbors: int = 25,
+    min_cluster_size: int | None = None,
+    combine: Sequence[str] | None = None,
+    random_state: int | None = 0,
+    n_jobs: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Outlier scores of every row by several methods, and their combination.
+
+    Parameters
+    ----------
+    features : DataFrame or array of shape (N, d)
+        Numeric features without NaN, e.g. from ``astrokit.features.derive``
+        (its ``attrs["features"]`` picks the feature columns; flag columns
+        are left out). They are standardised here.
+    methods : str or list of str, optional
+        Keys of :data:`METHODS`. Default: all five, except ``glosh`` above
+        :data:`GLOSH_MAX_ROWS` rows (logged, and listed in
+        ``attrs["skipped"]``).
+    columns : list of str, optional
+        Feature columns to use (default: ``attrs["features"]``, else all).
+    n_neighbors : int, default 25
+        Neighbours for ``knn`` and ``lof``, and HDBSCAN's ``min_samples`` for
+        ``glosh``.
+    min_cluster_size : int, optional
+        HDBSCAN's smallest cluster for ``glosh``; default 1% of the rows (at
+        least ``n_neighbors``). A group of similar rows smaller than this is
+        scored as outlying; a larger one is a cluster and its rows are not.
+    combine : list of str, optional
+        Methods whose percentiles make ``combined`` (default: all of
+        ``methods``).
+    random_state : int or None, default 0
+        Seeds the two forests.
+    n_jobs : int or None, default None
+        Threads (None: 1, -1: all cores).
+    progress : bool, default True
+        Progress bars of the unsupervised random forest.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``features``: one column per method (its raw score,
+        higher is weirder; scales differ), ``<method>_pct`` (the score's
+        percentile rank in (0, 1], comparable across methods) and
+        ``combined``, the median of the percentiles in ``combine``: high
+        when at least half of those methods rank the row high (a mean would
+        let one method that misses a kind of outlier pull it down).
+        ``attrs["seconds"]`` holds each method's run time (``knn`` and
+        ``lof`` share one neighbour search and report its time).
+
+    Raises
+    ------
+    ValueError
+        Unknown methods or columns; NaN, non-numeric or constant features;
+        ``n_neighbors`` not smaller than the number of rows (a single row
+        included).
+
+    See Also
+    --------
+    top, explain, precision_at_k
+
+    Notes
+    -----
+    Cost on N rows, d features (measured by ``benchmarks/bench_outliers.py``
+    on the demo galaxies, 25,000 x 11, 2 cores): ``knn`` and ``lof`` share one
+    exact neighbour search (about a second); ``isolation`` trains 200 trees
+    of 2,048 rows (a second) and scores all rows; ``forest`` trains its trees
+    on at most 20,000 rows and passes every row through them (about 30 s);
+    ``glosh`` builds HDBSCAN's minimum spanning tree on all rows, which grows
+    as N^2 d in the worst case (seconds at 25,000 rows, minutes near a
+    million): leave it out, or score a sample, for the largest tables.
+
+    The methods disagree by design. ``knn`` and ``glosh`` (with groups
+    smaller than ``min_cluster_size``) find rows in empty parts of feature
+    space, even when they form a small group; ``lof`` finds rows less dense
+    than their own neighbours, so a group of more than ``n_neighbors``
+    similar odd rows looks normal to it; ``forest`` finds rows that break
+    the correlations between features, not rows that extend a trend.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
+    >>> X.loc[7] = [8.0, -8.0, 8.0]  # one planted outlier
+    >>> s = score(X, ["knn", "lof", "isolation"], n_neighbors=10)
+    >>> list(s.columns)
+    ['knn', 'lof', 'isolation', 'knn_pct', 'lof_pct', 'isolation_pct', 'combined']
+    >>> int(s["combined"].idxmax())
+    7
+    """
+    from astrokit.outliers import _methods as m
+
+    names = check_methods(DEFAULT_METHODS if methods is None else methods)
+    _, z, _, index = prepare(features, columns)
+    skipped = []
+    if methods is None and len(z) > GLOSH_MAX_ROWS:
+        names.remove("glosh")
+        skipped.append("glosh")
+        logger.warning(
+            "outliers.score: glosh left out on %d rows (more than GLOSH_MAX_ROWS="
+            "%d); pass methods=[..., 'glosh'] to run it anyway.",
+            len(z),
+            GLOSH_MAX_ROWS,
+        )
+    combine = names if combine is None else check_methods(combine)
+    missing = [c for c in combine if c not in names]
+    if missing:
+        msg = f"combine={combine!r} names {missing}, which are not in methods={names}."
+        raise ValueError(msg)
+    k = _graph.check_n_neighbors(n_neighbors, len(z))
+    if min_cluster_size is None:
+        min_cluster_size = max(k, int(round(MIN_GROUP_FRACTION * len(z))))
+    if not isinstance(min_cluster_size, int | np.integer) or min_cluster_size < 2:
+        msg = f"min_cluster_size={min_cluster_size!r} must be an integer >= 2."
+        raise ValueError(msg)
+    raw, seconds = {}, {}
+    for name in names:
+        start = time.perf_counter()
+        if name in ("knn", "lof"):
+            if "knn" in raw:  # one neighbour search serves both
+                seconds[name] = seconds["lof" if name == "knn" else "knn"]
+                continue
+            raw["knn"], raw["lof"] = m.knn_and_lof(z, k, n_jobs=n_jobs)
+        elif name == "isolation":
+            raw[name] = m.isolation(z, random_state=random_state, n_jobs=n_jobs)
+        elif name == "forest":
+            raw[name] = m.forest(
+                z, random_state=random_state, n_jobs=n_jobs, progress=progress
+            )
+        else:
+            raw[name] = m.glosh(z, min_samples=k, min_cluster_size=min_cluster_size)
+        seconds[name] = time.perf_counter() - start
+        logger.info(
+            "outliers.score: %s on %d rows in %.1f s", name, len(z), seconds[name]
+        )
+    out = pd.DataFrame({n: raw[n] for n in names}, index=index)
+    pct = out.rank(pct=True).add_suffix("_pct")
+    out = pd.concat([out, pct], axis=1)
+    out["combined"] = pct[[f"{c}_pct" for c in combine]].median(axis=1)
+    out.attrs = {
+        "methods": names,
+        "combine": list(combine),
+        "n_neighbors": k,
+        "min_cluster_size": int(min_cluster_size),
+        "seconds": seconds,
+        "skipped": skipped,
+    }
+    return out
