@@ -13,6 +13,17 @@ from astrokit._shared.cache import TIERS
 __all__ = ["main"]
 
 
+def _random_state_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--random-state",
+        "--seed",  # its old name, kept for scripts written for astrokit 0.1
+        dest="random_state",
+        type=int,
+        default=0,
+        help="the generator's seed (default: %(default)s)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astrokit",
@@ -23,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="run the pipeline on the built-in demo data, write a report"
     )
     demo.add_argument("--tier", choices=TIERS, default="demo", help="data size")
-    demo.add_argument("--seed", type=int, default=0, help="generator seed")
+    _random_state_option(demo)
     demo.add_argument(
         "--out", default="astrokit-demo", help="output folder (default: %(default)s)"
     )
@@ -31,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         "prepare", help="generate and cache the demo data, warm compiled code"
     )
     prepare.add_argument("--tier", choices=TIERS, default="demo", help="data size")
-    prepare.add_argument("--seed", type=int, default=0, help="generator seed")
+    _random_state_option(prepare)
     return parser
 
 
@@ -44,7 +55,7 @@ def _demo(args: argparse.Namespace) -> None:
         msg = f"--out {out} is a file; give a folder for the report (it is created)."
         raise ValueError(msg)
     start = time.perf_counter()
-    table = load_demo(args.tier, seed=args.seed)
+    table = load_demo(args.tier, random_state=args.random_state)
     summary = build_demo_report(table, args.out)
     print(format_summary(summary))
     print(f"done in {time.perf_counter() - start:.1f} s")
@@ -54,7 +65,7 @@ def _prepare(args: argparse.Namespace) -> None:
     from astrokit.data import load_demo
     from astrokit.embedding import warm_up
 
-    table = load_demo(args.tier, seed=args.seed)
+    table = load_demo(args.tier, random_state=args.random_state)
     print(f"demo data ready: {len(table):,} rows (tier {args.tier})")
     print(f"UMAP compiled and cached in {warm_up():.0f} s")
 

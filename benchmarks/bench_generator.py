@@ -115,7 +115,7 @@ def realism(seed: int = 0) -> None:
 
     from astrokit.data import make_galaxies
 
-    table = make_galaxies("demo", seed=seed)
+    table = make_galaxies("demo", random_state=seed)
     rows, x = _features(table)
     y = rows["truth_env"].cat.codes.to_numpy()
     counts = rows["truth_env"].value_counts().to_dict()

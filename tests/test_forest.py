@@ -149,7 +149,7 @@ def test_planted_anomalies_of_the_demo_data():
     from astrokit.data import make_galaxies
     from astrokit.features import derive
 
-    table = make_galaxies(tier="tiny", seed=0)
+    table = make_galaxies(tier="tiny", random_state=0)
     features = derive(table)
     truth = table.loc[features.index, "truth_anomaly"].to_numpy()
     urf = _urf(n_estimators=100).fit(features[features.attrs["features"]])

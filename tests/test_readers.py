@@ -1,4 +1,4 @@
-"""FITS maps into the pixel table, catalogues into a table (astrokit.data._readers)."""
+"""FITS maps into the pixel table, catalogues into a table (astrokit.data)."""
 
 from __future__ import annotations
 
@@ -356,7 +356,7 @@ def test_unreadable_bunit_is_kept_as_text(tmp_path, rng, caplog):
         rng.normal(size=SHAPE),
         _header(bunit="furlongs/fortnight2"),
     )
-    with caplog.at_level(logging.WARNING, logger="astrokit.data._readers"):
+    with caplog.at_level(logging.WARNING, logger="astrokit.data"):
         table = read_maps({"mystery": path})
         known = read_maps({"co21": path})
     assert table.attrs["units"]["mystery"] == "furlongs/fortnight2"

@@ -22,7 +22,7 @@ from astropy.wcs import WCS
 
 from astrokit._shared.bands import BANDS
 from astrokit.data import _registry, datasets, fetch, load
-from astrokit.data._readers import CATALOG_FORMATS
+from astrokit.data._catalogs import CATALOG_FORMATS
 
 
 def _manifest() -> list[dict]:

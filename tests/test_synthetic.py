@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import astrokit.data._synthetic as synthetic
+import astrokit.data._demo_cache as demo_cache
 from astrokit._shared.bands import BANDS, ERR_SUFFIX, UL_SUFFIX
 from astrokit.data import (
     ENVIRONMENTS,
@@ -25,12 +25,12 @@ INSTRUMENT_BAND = {"ALMA": "co21", "MUSE": "halpha", "JWST": "f770w", "HST": "f5
 
 @pytest.fixture(scope="module")
 def tiny():
-    return make_galaxies("tiny", seed=0)
+    return make_galaxies("tiny", random_state=0)
 
 
 @pytest.fixture(scope="module")
 def demo():
-    return make_galaxies("demo", seed=0)
+    return make_galaxies("demo", random_state=0)
 
 
 def _covered(table, instrument):
@@ -41,20 +41,20 @@ def _covered(table, instrument):
 
 
 def test_same_seed_gives_identical_table(tiny):
-    again = make_galaxies("tiny", seed=0)
+    again = make_galaxies("tiny", random_state=0)
     pd.testing.assert_frame_equal(tiny, again)
     assert tiny.attrs == again.attrs
 
 
 def test_other_seed_gives_other_noise_and_clumps(tiny):
-    other = make_galaxies("tiny", seed=1)
+    other = make_galaxies("tiny", random_state=1)
     assert len(other) == len(tiny)  # same grids and footprints
     assert not np.allclose(other["halpha"], tiny["halpha"], equal_nan=True)
     assert (other["x"].to_numpy() == tiny["x"].to_numpy()).all()
 
 
 def test_a_galaxy_is_the_same_alone_or_with_the_others(tiny):
-    alone = make_galaxies("tiny", galaxies="NGC7496", seed=0)
+    alone = make_galaxies("tiny", galaxies="NGC7496", random_state=0)
     part = tiny[tiny["galaxy"] == "NGC7496"].reset_index(drop=True)
     assert list(alone["galaxy"].cat.categories) == ["NGC7496"]
     cols = [c for c in tiny.columns if c != "galaxy"]
@@ -100,7 +100,7 @@ def test_attrs_describe_the_table(tiny):
     attrs = tiny.attrs
     assert attrs["pixel_pc"] == TIER_SIZES["tiny"]["pixel_pc"]
     assert attrs["detection_snr"] == 3.0
-    assert attrs["tier"] == "tiny" and attrs["seed"] == 0
+    assert attrs["tier"] == "tiny" and attrs["random_state"] == 0
     assert "synthetic" in attrs["source"]
     assert set(attrs["wcs"]) == set(attrs["shape"]) == set(GALAXIES)
     assert all(isinstance(s, tuple) and len(s) == 2 for s in attrs["shape"].values())
@@ -305,15 +305,15 @@ def test_hst_colours_redden_in_the_bulge(demo):
 
 def test_load_demo_caches_with_attrs(tmp_path, monkeypatch):
     monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path))
-    first = load_demo("tiny", seed=3)
+    first = load_demo("tiny", random_state=3)
     files = list((tmp_path / "demo").glob("*.parquet"))
     assert len(files) == 1 and "tiny" in files[0].name and "seed3" in files[0].name
 
     def fail(*args, **kwargs):
         raise AssertionError("the cache was not used")
 
-    monkeypatch.setattr(synthetic, "make_galaxies", fail)
-    second = load_demo("tiny", seed=3)
+    monkeypatch.setattr(demo_cache, "make_galaxies", fail)
+    second = load_demo("tiny", random_state=3)
     pd.testing.assert_frame_equal(first, second)
     assert second.attrs == first.attrs
     assert isinstance(second.attrs["shape"]["NGC0628"], tuple)
@@ -327,22 +327,22 @@ def test_load_demo_default_tier_from_environment(tmp_path, monkeypatch):
 
 def test_corrupt_cache_is_regenerated(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path))
-    path = synthetic._cache_path("tiny", 0)
+    path = demo_cache._cache_path("tiny", 0)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PAR1 this is not a parquet file")
     with caplog.at_level(logging.WARNING, logger="astrokit.data._synthetic"):
-        table = load_demo("tiny", seed=0)
+        table = load_demo("tiny", random_state=0)
     assert "Regenerating" in caplog.text
-    pd.testing.assert_frame_equal(table, make_galaxies("tiny", seed=0))
-    pd.testing.assert_frame_equal(synthetic._read_parquet(path), table)
+    pd.testing.assert_frame_equal(table, make_galaxies("tiny", random_state=0))
+    pd.testing.assert_frame_equal(demo_cache._read_parquet(path), table)
 
 
 def test_cache_without_attrs_is_regenerated(tmp_path, monkeypatch):
     monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path))
-    path = synthetic._cache_path("tiny", 0)
+    path = demo_cache._cache_path("tiny", 0)
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"a": [1.0]}).to_parquet(path)
-    assert len(load_demo("tiny", seed=0)) > 1000
+    assert len(load_demo("tiny", random_state=0)) > 1000
 
 
 # --- errors ------------------------------------------------------------------
@@ -362,6 +362,26 @@ def test_unknown_galaxy(galaxies):
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, None])
-def test_bad_seed(seed):
-    with pytest.raises(ValueError, match=r"seed=.* must be a non-negative integer"):
-        make_galaxies("tiny", seed=seed)
+def test_bad_random_state(seed):
+    match = r"random_state=.* must be a non-negative integer"
+    with pytest.raises(ValueError, match=match):
+        make_galaxies("tiny", random_state=seed)
+
+
+@pytest.mark.parametrize("function", [make_galaxies, load_demo])
+def test_seed_is_the_old_name_of_random_state(function, tmp_path, monkeypatch):
+    monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path))
+    with pytest.warns(FutureWarning, match="seed= is renamed random_state="):
+        old = function("tiny", seed=1)
+    assert old.attrs["random_state"] == 1
+    pd.testing.assert_frame_equal(old, function("tiny", random_state=1))
+
+
+def test_seed_and_random_state_together_is_an_error():
+    with pytest.raises(TypeError, match="give random_state= only"):
+        make_galaxies("tiny", seed=1, random_state=2)
+
+
+def test_unknown_keyword_is_named():
+    with pytest.raises(TypeError, match=r"make_galaxies\(\) got unexpected .*'sead'"):
+        make_galaxies("tiny", sead=1)

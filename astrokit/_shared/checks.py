@@ -43,6 +43,7 @@ __all__ = [
     "check_max_rows",
     "check_random_state",
     "renamed",
+    "refuse_unknown",
     "keyword_only_after",
 ]
 
@@ -119,6 +120,13 @@ def renamed(kwargs: dict, old: str, new: str, value, *, default=None):
     msg = f"{old}= is renamed {new}=; {old}= will stop working in astrokit 0.3."
     warnings.warn(msg, FutureWarning, stacklevel=3)
     return old_value
+
+
+def refuse_unknown(kwargs: dict, function: str) -> None:
+    """TypeError naming the keywords left in ``kwargs`` after :func:`renamed`."""
+    if kwargs:
+        msg = f"{function}() got unexpected keyword(s) {sorted(kwargs)}."
+        raise TypeError(msg)
 
 
 def keyword_only_after(n_positional: int):

@@ -5,14 +5,15 @@ Every source returns one ``pandas.DataFrame``, one row per pixel (or object),
 with ``table.attrs`` carrying units, WCS headers and grid shapes.
 """
 
+from astrokit.data._catalogs import read_catalog
+from astrokit.data._demo_cache import load_demo
 from astrokit.data._grid import galaxies, galaxy_wcs, sky_map, to_image
-from astrokit.data._readers import read_catalog, read_maps
+from astrokit.data._maps import read_maps
 from astrokit.data._registry import datasets, fetch, load
 from astrokit.data._synthetic import (
     ENVIRONMENTS,
     GALAXIES,
     TIER_SIZES,
-    load_demo,
     make_galaxies,
 )
 

@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from astrokit._shared.cache import cache_dir
-from astrokit.data._readers import read_catalog, read_maps
+from astrokit.data._catalogs import read_catalog
+from astrokit.data._maps import read_maps
 
 __all__ = ["datasets", "fetch", "load"]
 

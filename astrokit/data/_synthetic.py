@@ -7,35 +7,33 @@ molecular clouds, diffuse ionised gas, an AGN in NGC1365), observed through
 four instruments with their own footprints and noise (ALMA CO, MUSE lines,
 JWST PAH/dust bands, HST stellar bands), and sampled on a sky grid with a
 real celestial WCS. See :func:`make_galaxies` for what is modelled and how;
-the physics lives in ``_synthetic_structure`` and ``_synthetic_emission``.
+the physics lives in ``_synthetic_structure`` and ``_synthetic_emission``;
+:func:`astrokit.data.load_demo` (``_demo_cache``) caches the table on disk.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from astrokit._shared.bands import BANDS, ERR_SUFFIX, UL_SUFFIX
-from astrokit._shared.cache import TIERS, atomic_write, cache_dir, default_tier
+from astrokit._shared.cache import TIERS
+from astrokit._shared.checks import refuse_unknown, renamed
 from astrokit.data._synthetic_emission import ANOMALY_KINDS, emission
 from astrokit.data._synthetic_geometry import GALAXY_SPECS, footprints, make_grid
 from astrokit.data._synthetic_structure import ENVIRONMENTS, build_structure
 
 __all__ = [
     "make_galaxies",
-    "load_demo",
+    "check_tier",
+    "check_random_state",
     "GALAXIES",
     "ENVIRONMENTS",
     "TIER_SIZES",
     "GENERATOR_VERSION",
 ]
-
-logger = logging.getLogger(__name__)
 
 GENERATOR_VERSION = 1
 """Bumped whenever the generator's output changes (invalidates caches)."""
@@ -87,18 +85,26 @@ TRUTH_COLUMNS = [
 ]
 
 
-def _check_tier(tier) -> str:
+def check_tier(tier) -> str:
     if tier not in TIERS:
         msg = f"tier={tier!r} is not a data tier; use one of {list(TIERS)}."
         raise ValueError(msg)
     return tier
 
 
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        msg = f"seed={seed!r} must be a non-negative integer."
+def check_random_state(random_state) -> int:
+    """The generator's seed: a non-negative integer (tiers and caches key on it)."""
+    bad = isinstance(random_state, bool) or not isinstance(
+        random_state, int | np.integer
+    )
+    if bad or random_state < 0:
+        msg = (
+            f"random_state={random_state!r} must be a non-negative integer: the "
+            "generator combines it with each galaxy's number, and the demo "
+            "cache is named after it."
+        )
         raise ValueError(msg)
-    return int(seed)
+    return int(random_state)
 
 
 def _check_galaxies(galaxies) -> list[str]:
@@ -212,7 +218,11 @@ def _units() -> dict[str, str]:
 
 
 def make_galaxies(
-    tier: str = "demo", *, galaxies: str | Iterable[str] | None = None, seed: int = 0
+    tier: str = "demo",
+    *,
+    galaxies: str | Iterable[str] | None = None,
+    random_state: int = 0,
+    **old_names,
 ) -> pd.DataFrame:
     """Generate the synthetic PHANGS-like pixel table.
 
@@ -232,10 +242,11 @@ def make_galaxies(
         1.9 x 10^6 rows); see :data:`TIER_SIZES`.
     galaxies : str or list of str, optional
         A subset of :data:`GALAXIES`; default all three.
-    seed : int, default 0
-        Seeds everything. The same seed gives the identical table; the clump
-        catalogues depend on the seed only (not the tier), so all tiers of
-        one seed show the same galaxy.
+    random_state : int, default 0
+        Seeds everything (a non-negative integer; ``seed=`` is its old name,
+        accepted with a FutureWarning until astrokit 0.3). The same value
+        gives the identical table; the clump catalogues depend on it only
+        (not on the tier), so all tiers of one seed show the same galaxy.
 
     Returns
     -------
@@ -243,13 +254,14 @@ def make_galaxies(
         float32 values and errors, bool flags, categorical labels.
         ``attrs``: ``units``, ``wcs`` (FITS header string per galaxy),
         ``shape`` (``(ny, nx)`` per galaxy), ``pixel_pc``, ``detection_snr``,
-        ``truth_columns``, ``source``, ``tier``, ``seed``,
+        ``truth_columns``, ``source``, ``tier``, ``random_state``,
         ``generator_version``, ``galaxy_info``.
 
     Raises
     ------
     ValueError
-        For an unknown tier or galaxy name, or a negative or non-integer seed.
+        For an unknown tier or galaxy name, or a negative or non-integer
+        ``random_state``.
 
     Notes
     -----
@@ -286,7 +298,7 @@ def make_galaxies(
 
     Examples
     --------
-    >>> t = make_galaxies("tiny", seed=0)
+    >>> t = make_galaxies("tiny", random_state=0)
     >>> list(t["galaxy"].cat.categories)
     ['NGC0628', 'NGC1365', 'NGC7496']
     >>> t.attrs["pixel_pc"], t.attrs["units"]["halpha"]
@@ -296,8 +308,10 @@ def make_galaxies(
     >>> sorted(t["truth_env"].cat.categories)
     ['agn', 'bulge', 'dig', 'hii_region', 'interarm', 'molecular_cloud']
     """
-    tier = _check_tier(tier)
-    seed = _check_seed(seed)
+    random_state = renamed(old_names, "seed", "random_state", random_state, default=0)
+    refuse_unknown(old_names, "make_galaxies")
+    tier = check_tier(tier)
+    seed = check_random_state(random_state)
     names = _check_galaxies(galaxies)
     parts = [_one_galaxy(name, tier, seed) for name in names]
     columns = {
@@ -323,7 +337,7 @@ def make_galaxies(
         "truth_columns": list(TRUTH_COLUMNS),
         "source": f"astrokit synthetic PHANGS-like galaxies v{GENERATOR_VERSION}",
         "tier": tier,
-        "seed": seed,
+        "random_state": seed,
         "generator_version": GENERATOR_VERSION,
         "galaxy_info": {
             name: {
@@ -337,79 +351,4 @@ def make_galaxies(
             for name in names
         },
     }
-    return table
-
-
-def _cache_path(tier: str, seed: int) -> Path:
-    name = f"synthetic_v{GENERATOR_VERSION}_{tier}_seed{seed}.parquet"
-    return cache_dir() / "demo" / name
-
-
-def _write_parquet(table: pd.DataFrame, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    meta = dict(arrow.schema.metadata or {})
-    meta[b"astrokit_attrs"] = json.dumps(table.attrs).encode()
-    pq.write_table(arrow.replace_schema_metadata(meta), path)
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """Read a cached table and its attrs; raises on anything unexpected."""
-    import pyarrow.parquet as pq
-
-    arrow = pq.read_table(path)
-    attrs = json.loads(arrow.schema.metadata[b"astrokit_attrs"])
-    if attrs.get("generator_version") != GENERATOR_VERSION:
-        msg = f"cache {path} was written by another generator version"
-        raise ValueError(msg)
-    table = arrow.to_pandas()
-    attrs["shape"] = {k: tuple(v) for k, v in attrs["shape"].items()}
-    table.attrs = attrs
-    return table
-
-
-def load_demo(tier: str | None = None, *, seed: int = 0) -> pd.DataFrame:
-    """The synthetic galaxies of :func:`make_galaxies`, cached as Parquet.
-
-    The first call generates the table and writes it (atomically) under
-    ``astrokit._shared.cache.cache_dir() / "demo"``, in a file named after the
-    generator version, tier and seed; later calls read it back, ``attrs``
-    included. A cache file that cannot be read is regenerated, never served.
-
-    Parameters
-    ----------
-    tier : {"tiny", "demo", "full"}, optional
-        Default: ``astrokit._shared.cache.default_tier()`` (``$ASTROKIT_TIER`` or
-        ``"demo"``).
-    seed : int, default 0
-        Generator seed.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The same table as ``make_galaxies(tier, seed=seed)``.
-
-    Raises
-    ------
-    ValueError
-        For an unknown tier or a bad seed.
-
-    Examples
-    --------
-    >>> t = load_demo("tiny")
-    >>> t.attrs["tier"], t.attrs["shape"]["NGC0628"]  # (ny, nx)
-    ('tiny', (45, 45))
-    """
-    tier = default_tier() if tier is None else _check_tier(tier)
-    seed = _check_seed(seed)
-    path = _cache_path(tier, seed)
-    if path.exists():
-        try:
-            return _read_parquet(path)
-        except Exception as error:  # any failure to read: regenerate, never serve
-            logger.warning("Regenerating unreadable cache %s (%s)", path, error)
-    table = make_galaxies(tier, seed=seed)
-    atomic_write(path, lambda tmp: _write_parquet(table, tmp))
     return table
