@@ -194,7 +194,6 @@ TO_SPLIT = {
     "astrokit.data._synthetic",
     "astrokit.distances._forest",
     "astrokit.embedding",
-    "astrokit.features._ranking",
     "astrokit.inspect",
     "astrokit.interpret",
     "astrokit.interpret._plots",

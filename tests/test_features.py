@@ -1,4 +1,4 @@
-"""Tests of astrokit.features: formulas, missing-data policies, selection tools."""
+"""Tests of astrokit.features: formulas, missing-data policies, ranking tools."""
 
 from __future__ import annotations
 
@@ -195,8 +195,9 @@ def test_flag_keeps_limits_with_censoring_direction(messy):
     }
     assert "upper limit" in report.loc["non detection", "action"]
     assert F.missing_report(f, by="feature").loc["log_nii_ha", "censored"] == 1
-    X, names = F.to_matrix(f)  # flag columns stay out of the matrix
-    assert names == TWO and X.shape == (4, 2)
+    X = F.to_matrix(f)  # flag columns stay out of the matrix
+    assert X.columns.tolist() == TWO and X.shape == (4, 2)
+    assert X.index.equals(f.index)
 
 
 def test_flag_directions_lower_and_unconstrained():
@@ -297,16 +298,44 @@ def test_demo_table_default_policy():
 # --- the matrix ---------------------------------------------------------------
 
 
-def test_to_matrix_scales():
-    t = pd.DataFrame({"a": [1.0, 2.0, 3.0, 10.0], "b": [0, 1, 0, 1]})
-    X, names = F.to_matrix(t)
-    assert X.dtype == np.float32 and X.flags["C_CONTIGUOUS"] and names == ["a", "b"]
-    assert X.mean(axis=0) == pytest.approx([0, 0], abs=1e-6)
-    assert X.std(axis=0) == pytest.approx([1, 1], abs=1e-6)
-    R, _ = F.to_matrix(t, scale="robust", columns=["a"])
-    assert np.median(R) == pytest.approx(0.0)
-    raw, _ = F.to_matrix(t, scale=None)
-    assert raw[:, 0].tolist() == [1, 2, 3, 10]
+def test_to_matrix_is_a_frame_on_the_rows_index():
+    t = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0, 10.0], "b": [0, 1, 0, 1]}, index=[7, 3, 9, 4]
+    )
+    X = F.to_matrix(t)
+    assert isinstance(X, pd.DataFrame) and X.columns.tolist() == ["a", "b"]
+    assert X.index.tolist() == [7, 3, 9, 4]
+    values = X.to_numpy()
+    assert values.dtype == np.float32
+    assert values.mean(axis=0) == pytest.approx([0, 0], abs=1e-6)
+    assert values.std(axis=0) == pytest.approx([1, 1], abs=1e-6)
+    R = F.to_matrix(t, scale="robust", columns=["a"])
+    assert R.columns.tolist() == ["a"] and R["a"].median() == pytest.approx(0.0)
+    raw = F.to_matrix(t, scale=None)
+    assert raw["a"].tolist() == [1, 2, 3, 10]
+
+
+def test_standardizations_are_not_the_display_scales():
+    import astrokit.inspect
+
+    assert F.STANDARDIZATIONS == ("standard", "robust", None)
+    assert not set(F.STANDARDIZATIONS) & set(astrokit.inspect.SCALES)
+
+
+@pytest.mark.parametrize("lose", [
+    lambda f: f.join(pd.Series(0, index=f.index, name="extra")),
+    lambda f: f.merge(pd.DataFrame({"e": 0}, index=f.index), left_index=True,
+                      right_index=True),
+])  # fmt: skip
+def test_missing_report_without_attrs(messy, lose):
+    f = F.derive(messy, TWO)
+    report = f.attrs["missing_report"]
+    lost = lose(f)
+    assert lost.attrs == {}  # what pandas does; the report must not depend on it
+    with pytest.raises(ValueError, match=r"missing_report\(report\)"):
+        F.missing_report(lost)
+    assert F.missing_report(report).equals(F.missing_report(f))
+    assert F.missing_report(report, by="band").equals(F.missing_report(f, by="band"))
 
 
 @pytest.mark.parametrize(
@@ -321,7 +350,7 @@ def test_to_matrix_scales():
         (pd.DataFrame({"a": [1.0, 2.0], "c": [5.0, 5.0]}), {},
          r"constant columns \['c'\]"),
         (pd.DataFrame({"a": [1.0, 2.0]}), {"scale": "minmax"},
-         r"scale='minmax' must be one of"),
+         r"scale='minmax' is not a standardisation; use one of"),
         (pd.DataFrame({"a": [1.0, 2.0]}), {"columns": ["a", "z"]},
          r"unknown feature name\(s\) \['z'\]; features has"),
         (pd.DataFrame({"a": []}, dtype=float), {}, r"has no rows; .*missing_report"),
@@ -332,7 +361,7 @@ def test_to_matrix_refuses(frame, kwargs, match):
         F.to_matrix(frame, **kwargs)
 
 
-# --- selection tools on planted structure -------------------------------------
+# --- ranking tools on planted structure ---------------------------------------
 
 
 @pytest.fixture

@@ -55,8 +55,7 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
 
     clock = _Clock()
     feats = clock("features", features.derive, table, policy="flag")
-    X, names = features.to_matrix(feats)
-    X = pd.DataFrame(X, index=feats.index, columns=names)
+    X = features.to_matrix(feats)
     n_rows = len(X)
     k = min(N_NEIGHBORS, n_rows - 1)
     truth = table.attrs.get("truth_columns", [])

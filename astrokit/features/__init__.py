@@ -16,10 +16,11 @@ Missing data is a choice
     policy did to the row count.
 
 Towards a matrix
-    :func:`to_matrix` gives the float32 matrix ``X`` and the feature names,
-    standardised, refusing columns that cannot be features.
+    :func:`to_matrix` gives the float32 matrix ``X`` as a DataFrame (the
+    rows' index, one named column per feature), standardised as
+    :data:`STANDARDIZATIONS` names, refusing columns that cannot be features.
 
-Which features carry independent information
+Ranking features: which carry independent information
     :func:`correlation` (the correlation matrix ordered by hierarchical
     clustering), :func:`mutual_information`, :func:`forest_importance`
     (supervised, against a known label) and :func:`unsupervised_importance`
@@ -51,6 +52,7 @@ from astrokit.features._definitions import (
     R_V,
     bpt_line,
 )
+from astrokit.features._matrix import STANDARDIZATIONS, to_matrix
 from astrokit.features._plots import (
     plot_bpt,
     plot_correlation,
@@ -62,7 +64,6 @@ from astrokit.features._ranking import (
     correlation,
     forest_importance,
     mutual_information,
-    to_matrix,
     unsupervised_importance,
 )
 
@@ -86,6 +87,7 @@ __all__ = [
     "K_HALPHA",
     "K_HBETA",
     "R_V",
+    "STANDARDIZATIONS",
 ]
 
 logger = logging.getLogger("astrokit.features")
@@ -281,13 +283,18 @@ def derive(
     return out
 
 
-def missing_report(features: pd.DataFrame, *, by: str = "reason") -> pd.DataFrame:
+def missing_report(features, *, by: str = "reason") -> pd.DataFrame:
     """What the missing-data policy of :func:`derive` did, as a table.
 
     Parameters
     ----------
-    features : pandas.DataFrame
-        A result of :func:`derive` (reads ``features.attrs["missing_report"]``).
+    features : pandas.DataFrame or dict
+        A result of :func:`derive` (the report is its
+        ``attrs["missing_report"]``), or that report itself. pandas drops
+        ``attrs`` in some operations (``join``, ``merge``, ``pd.concat`` of
+    tables with different ``attrs``): keep
+        ``report = features.attrs["missing_report"]`` right after
+        :func:`derive` to ask later.
     by : {"reason", "band", "feature"}, default "reason"
         ``"reason"``: rows in, rows affected per reason (each row counted once,
         under its first reason; reasons that drop rows come first) and what
@@ -299,27 +306,44 @@ def missing_report(features: pd.DataFrame, *, by: str = "reason") -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
+        ``by="reason"``: columns ``rows`` and ``action``, one row per step;
+        else one row per band or feature, one column per reason.
 
     Raises
     ------
     ValueError
-        If ``features`` carries no report or ``by`` is unknown.
+        If ``features`` carries no report (its ``attrs`` were lost) or ``by``
+        is unknown.
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"nii6583": [5.0, 1.0], "nii6583_ul": [False, True],
     ...                   "halpha": [20.0, 20.0]})
-    >>> missing_report(derive(t, "log_nii_ha"), by="band")
+    >>> f = derive(t, "log_nii_ha")
+    >>> missing_report(f, by="band")
              outside_footprint  non_detection  non_positive
     nii6583                  0              1             0
     halpha                   0              0             0
-    """
-    report = features.attrs.get("missing_report")
+    >>> report = f.attrs["missing_report"]  # kept: attrs may not survive
+    >>> missing_report(f.join(t[["halpha"]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: features carries no attrs['missing_report'] (pandas drops attrs in operations such as join, merge or pd.concat); pass the table that astrokit.features.derive returned, or its report: keep report = features.attrs['missing_report'] after derive and call missing_report(report).
+    >>> int(missing_report(report).loc["rows out", "rows"])
+    1
+    """  # noqa: E501
+    if isinstance(features, dict) and "rows_in" in features:
+        report = features
+    else:
+        report = getattr(features, "attrs", {}).get("missing_report")
     if report is None:
         msg = (
-            "features carries no attrs['missing_report']; pass the table that "
-            "astrokit.features.derive returned (attrs survive column selection)."
+            "features carries no attrs['missing_report'] (pandas drops attrs in "
+            "operations such as join, merge or pd.concat); pass the table that "
+            "astrokit.features.derive returned, or its report: keep report = "
+            "features.attrs['missing_report'] after derive and call "
+            "missing_report(report)."
         )
         raise ValueError(msg)
     if by == "reason":

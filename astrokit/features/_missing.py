@@ -128,6 +128,8 @@ def _impute(frame: pd.DataFrame, method: str) -> pd.DataFrame:
         return frame.fillna(frame.median())
     from sklearn.impute import KNNImputer
 
+    # Not _shared.matrix.standardize: the fill is mapped back to feature
+    # units below, which needs the centre and scale it does not return.
     centre, scale = frame.mean(), frame.std(ddof=0).replace(0.0, 1.0)
     z = ((frame - centre) / scale).to_numpy()
     rng = np.random.default_rng(0)

@@ -1,8 +1,9 @@
-"""Which features carry independent information: matrices and importances.
+"""Ranking features: which carry independent information, which matter.
 
 Everything here takes a feature table (e.g. from
-:func:`astrokit.features.derive`) and returns a pandas object a lesson can
-print or plot; :func:`to_matrix` is the single gate from table to numbers.
+:func:`astrokit.features.derive`), reads it through
+:func:`astrokit.features.to_matrix` and returns a pandas object a lesson can
+print or plot.
 """
 
 from __future__ import annotations
@@ -12,81 +13,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from astrokit._shared.matrix import feature_matrix
+from astrokit._shared.checks import check_max_rows
+from astrokit.features._matrix import to_matrix
 
 __all__ = [
-    "to_matrix",
     "correlation",
     "mutual_information",
     "forest_importance",
     "unsupervised_importance",
 ]
-
-SCALES = ("standard", "robust", None)
-
-
-def _default_columns(features: pd.DataFrame) -> list[str] | None:
-    """``features.attrs["features"]`` when every name is a column, else None."""
-    names = features.attrs.get("features")
-    if names is None or not set(names) <= set(features.columns):
-        return None
-    return list(names)
-
-
-def to_matrix(
-    features: pd.DataFrame,
-    *,
-    columns: Sequence[str] | None = None,
-    scale: str | None = "standard",
-) -> tuple[np.ndarray, list[str]]:
-    """The feature matrix ``X`` (float32, ``(n_rows, n_features)``) and its names.
-
-    Parameters
-    ----------
-    features : pandas.DataFrame
-        Feature table, e.g. from :func:`astrokit.features.derive`.
-    columns : list of str, optional
-        Columns to use. Default: ``features.attrs["features"]`` when present
-        (so flag columns such as ``<feature>_censored`` stay out), else all.
-    scale : {"standard", "robust", None}, default "standard"
-        ``"standard"``: zero mean, unit standard deviation per column;
-        ``"robust"``: zero median, unit ``IQR / 1.349`` (insensitive to
-        outliers); None: values as they are.
-
-    Returns
-    -------
-    X : numpy.ndarray of float32, C-contiguous
-    names : list of str
-        Column names, in the order of ``X``'s columns.
-
-    Raises
-    ------
-    ValueError
-        Naming the columns that are absent, non-numeric, all-NaN, partly NaN
-        or infinite (with counts), or constant; or for an unknown ``scale``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> X, names = to_matrix(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0, 0, 3]}))
-    >>> names, X.dtype, X[:, 0].tolist()
-    (['a', 'b'], dtype('float32'), [-1.2247449159622192, 0.0, 1.2247449159622192])
-    """
-    if scale not in SCALES:
-        msg = f"scale={scale!r} must be one of {SCALES}."
-        raise ValueError(msg)
-    if columns is None:
-        columns = _default_columns(features)
-    values, names, _ = feature_matrix(
-        features, name="features", columns=columns, purpose="feature selection"
-    )
-    if scale == "standard":
-        values = (values - values.mean(axis=0)) / values.std(axis=0)
-    elif scale == "robust":
-        q1, med, q3 = np.percentile(values, [25, 50, 75], axis=0)
-        iqr = np.where(q3 > q1, q3 - q1, values.std(axis=0) * 1.349)
-        values = (values - med) / (iqr / 1.349)
-    return np.ascontiguousarray(values, dtype=np.float32), names
 
 
 def _labels(features: pd.DataFrame, names) -> dict:
@@ -146,7 +81,8 @@ def correlation(
     if method not in ("spearman", "pearson"):
         msg = f"method={method!r} must be 'spearman' or 'pearson'."
         raise ValueError(msg)
-    X, names = to_matrix(features, columns=columns, scale=None)
+    frame = to_matrix(features, columns=columns, scale=None)
+    X, names = frame.to_numpy(), list(frame.columns)
     if method == "spearman":
         from scipy.stats import rankdata
 
@@ -171,11 +107,7 @@ def correlation(
 
 
 def _sample(n: int, max_rows, random_state) -> np.ndarray:
-    if max_rows is not None and (
-        not isinstance(max_rows, int | np.integer) or max_rows < 2
-    ):
-        msg = f"max_rows={max_rows!r} must be an integer of at least 2, or None."
-        raise ValueError(msg)
+    max_rows = check_max_rows(max_rows)
     if max_rows is None or n <= max_rows:
         return np.arange(n)
     rng = np.random.default_rng(random_state)
@@ -265,7 +197,8 @@ def mutual_information(
     """
     from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
-    X, names = to_matrix(features, columns=columns, scale=None)
+    frame = to_matrix(features, columns=columns, scale=None)
+    X, names = frame.to_numpy(), list(frame.columns)
     rows = _sample(len(X), max_rows, random_state)
     X = X[rows].astype(np.float64)
     kw = dict(n_neighbors=n_neighbors, random_state=random_state)
@@ -346,7 +279,8 @@ def forest_importance(
     """
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
-    X, names = to_matrix(features, columns=columns, scale=None)
+    frame = to_matrix(features, columns=columns, scale=None)
+    X, names = frame.to_numpy(), list(frame.columns)
     y, is_class = _target(features, target)
     rows = _sample(len(X), max_rows, random_state)
     Forest = RandomForestClassifier if is_class else RandomForestRegressor
@@ -412,7 +346,8 @@ def unsupervised_importance(
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    X, names = to_matrix(features, columns=columns, scale=None)
+    frame = to_matrix(features, columns=columns, scale=None)
+    X, names = frame.to_numpy(), list(frame.columns)
     rng = np.random.default_rng(random_state)
     real = X[_sample(len(X), max_rows, random_state)]
     synthetic = rng.permuted(real, axis=0)
