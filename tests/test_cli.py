@@ -71,3 +71,9 @@ def test_unknown_tier_is_rejected(capsys):
     with pytest.raises(SystemExit):
         cli.main(["demo", "--tier", "huge"])
     assert "invalid choice: 'huge'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--random-state", "--seed"])
+def test_random_state_option_and_its_old_name(flag):
+    args = cli._parser().parse_args(["prepare", "--tier", "tiny", flag, "3"])
+    assert args.random_state == 3

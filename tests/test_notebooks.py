@@ -26,8 +26,11 @@ def _cells(path: Path) -> list[dict]:
     return json.loads(path.read_text())["cells"]
 
 
-def test_lessons_exist():
-    assert len(NOTEBOOKS) >= 1
+def test_lessons_match_the_readme():
+    readme = (NOTEBOOKS[0].parents[1] / "README.md").read_text()
+    listed = re.findall(r"^\| `notebooks/(\d\d_\w+\.ipynb)` \|", readme, re.M)
+    assert listed, "README.md has no table of lessons"
+    assert listed == [p.name for p in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -19,7 +19,19 @@ def test_import_loads_no_heavy_library():
 
 
 def test_submodules_load_lazily():
-    assert astrokit.data.__name__ == "astrokit.data"
+    code = (
+        "import sys, astrokit\n"
+        "before = 'astrokit.cluster' in sys.modules\n"
+        "module = astrokit.cluster\n"
+        "print(before, 'astrokit.cluster' in sys.modules, module.__name__)"
+    )
+    printed = subprocess.check_output([sys.executable, "-c", code], text=True)
+    assert printed.split() == ["False", "True", "astrokit.cluster"]
+
+
+def test_every_submodule_is_reachable():
+    for name in astrokit.__all__[1:]:
+        assert getattr(astrokit, name).__name__ == f"astrokit.{name}"
 
 
 def test_unknown_attribute():
