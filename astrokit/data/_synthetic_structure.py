@@ -187,41 +187,27 @@ def _clumps(tree, cx, cy, radius, n_rows):
     return rows, clump, prof
 
 
-def build_structure(spec: GalaxySpec, rng, xd, yd, east, north) -> Structure:
-    """All structural fields of one galaxy at the given pixel positions.
+def _bar(spec: GalaxySpec, xd, yd, n: int):
+    """The bar's stars, its leading-edge dust lanes and the zone they occupy."""
+    if spec.bar_kpc <= 0:
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    a, rb = spec.bar_kpc, spec.bulge_kpc
+    beta = spec.bar_angle_deg * RAD_PER_DEG
+    ub = xd * np.cos(beta) + yd * np.sin(beta)
+    vb = -xd * np.sin(beta) + yd * np.cos(beta)
+    bar_star = np.exp(-(((ub / a) ** 2 + (vb / (0.25 * a)) ** 2) ** 1.5))
+    width = 0.15 + 0.03 * a
+    along = _sigmoid((np.abs(ub) - 1.1 * rb) / 0.1) * _sigmoid(
+        (0.95 * a - np.abs(ub)) / 0.15
+    )
+    lanes = np.exp(-(((vb - 0.13 * a * np.sign(ub)) / width) ** 4)) * along
+    bar_zone = np.exp(-(((ub / a) ** 2 + (vb / (0.3 * a)) ** 2) ** 3))
+    return bar_star, lanes, bar_zone
 
-    ``rng`` drives the clump catalogues and textures only, so the same seed
-    gives the same galaxy at every pixel size.
-    """
-    from scipy.spatial import cKDTree
 
+def _arms(spec: GalaxySpec, r, theta, bar_zone):
+    """Where the spiral arms are: envelope, zone (with the bar's) and ridge."""
     radius = spec.r_disc_kpc
-    r = np.hypot(xd, yd)
-    theta = np.arctan2(yd, xd)
-    rho_sky = np.hypot(east, north)
-    n = r.size
-    disc_star = np.exp(-r / (0.22 * radius))
-    rb = spec.bulge_kpc
-    bulge_star = np.exp(-((r / (0.35 * rb)) ** 0.8))
-    t_bulge = _sigmoid(-(r - rb) / (0.06 * rb))
-    # bar and its leading-edge dust lanes
-    if spec.bar_kpc > 0:
-        a = spec.bar_kpc
-        beta = spec.bar_angle_deg * RAD_PER_DEG
-        ub = xd * np.cos(beta) + yd * np.sin(beta)
-        vb = -xd * np.sin(beta) + yd * np.cos(beta)
-        bar_star = np.exp(-(((ub / a) ** 2 + (vb / (0.25 * a)) ** 2) ** 1.5))
-        width = 0.15 + 0.03 * a
-        along = _sigmoid((np.abs(ub) - 1.1 * rb) / 0.1) * _sigmoid(
-            (0.95 * a - np.abs(ub)) / 0.15
-        )
-        lanes = np.exp(-(((vb - 0.13 * a * np.sign(ub)) / width) ** 4)) * along
-        bar_zone = np.exp(-(((ub / a) ** 2 + (vb / (0.3 * a)) ** 2) ** 3))
-    else:
-        bar_star = np.zeros(n)
-        lanes = np.zeros(n)
-        bar_zone = np.zeros(n)
-    # spiral arms
     r0, _ = _arm_start(spec)
     d = arm_distance(spec, r, theta)
     w_arm = 0.3 + 0.06 * radius
@@ -229,17 +215,24 @@ def build_structure(spec: GalaxySpec, rng, xd, yd, east, north) -> Structure:
     arm_zone = np.exp(-(((d - 0.05) / w_arm) ** 6)) * _sigmoid((r - r0) / 0.15)
     arm_zone = np.maximum(arm_zone, bar_zone)
     arm_ridge = np.exp(-(((d + 0.15) / (0.7 * w_arm)) ** 2)) * arm_env
-    # AGN: nucleus plus one-sided ionisation cone (sky geometry)
-    if spec.agn:
-        pa_sky = np.degrees(np.arctan2(east, north))
-        dpa = (pa_sky - 130.0 + 180.0) % 360.0 - 180.0
-        cone = _sigmoid((25.0 - np.abs(dpa)) / 3.0) * _sigmoid((4.5 - rho_sky) / 0.15)
-        core = _sigmoid((1.3 - rho_sky) / 0.08)
-        t_agn = np.maximum(core, cone)
-    else:
-        t_agn = np.zeros(n)
-    tree = cKDTree(np.column_stack([xd, yd]))
-    # HII regions, downstream of the arms
+    return arm_env, arm_zone, arm_ridge
+
+
+def _agn(spec: GalaxySpec, east, north, n: int):
+    """The AGN's weight: nucleus plus a one-sided ionisation cone (sky geometry)."""
+    if not spec.agn:
+        return np.zeros(n)
+    rho_sky = np.hypot(east, north)
+    pa_sky = np.degrees(np.arctan2(east, north))
+    dpa = (pa_sky - 130.0 + 180.0) % 360.0 - 180.0
+    cone = _sigmoid((25.0 - np.abs(dpa)) / 3.0) * _sigmoid((4.5 - rho_sky) / 0.15)
+    core = _sigmoid((1.3 - rho_sky) / 0.08)
+    return np.maximum(core, cone)
+
+
+def _hii_regions(spec: GalaxySpec, rng, tree, n: int):
+    """HII-region flux per pixel (downstream of the arms) and its line offset."""
+    radius = spec.r_disc_kpc
     hx, hy, hr = _place(spec, rng, spec.n_hii, 0.25, 0.35, 0.12, 0.12, 4.0)
     h_rad = np.clip(rng.lognormal(np.log(0.17), 0.3, spec.n_hii), 0.1, 0.4)
     h_peak = 10 ** rng.normal(3.1, 0.35, spec.n_hii) * (
@@ -252,7 +245,12 @@ def build_structure(spec: GalaxySpec, rng, xd, yd, east, north) -> Structure:
     hii_offset = np.bincount(rows, weight * h_off[clump], minlength=n) / np.maximum(
         hii_flux, 1e-30
     )
-    # giant molecular clouds, upstream of the arms
+    return hii_flux, hii_offset
+
+
+def _molecular_clouds(spec: GalaxySpec, rng, tree, n: int):
+    """CO of giant molecular clouds (upstream of the arms) and their cover."""
+    radius = spec.r_disc_kpc
     gx, gy, gr = _place(spec, rng, spec.n_gmc, -0.25, 0.0, 0.12, 0.15, 6.0)
     g_rad = np.clip(rng.lognormal(np.log(0.18), 0.25, spec.n_gmc), 0.1, 0.4)
     g_peak = 10 ** rng.normal(1.35, 0.2, spec.n_gmc) * (
@@ -261,6 +259,28 @@ def build_structure(spec: GalaxySpec, rng, xd, yd, east, north) -> Structure:
     rows, clump, prof = _clumps(tree, gx, gy, g_rad, n)
     gmc_co = np.bincount(rows, prof * g_peak[clump], minlength=n)
     gmc_cover = np.minimum(np.bincount(rows, prof, minlength=n), 1.0)
+    return gmc_co, gmc_cover
+
+
+def build_structure(spec: GalaxySpec, rng, xd, yd, east, north) -> Structure:
+    """All structural fields of one galaxy at the given pixel positions.
+
+    ``rng`` drives the clump catalogues and textures only, so the same seed
+    gives the same galaxy at every pixel size. The order of the random draws
+    (HII regions, clouds, textures, flocculent patches) is part of the output.
+    """
+    from scipy.spatial import cKDTree
+
+    radius, rb = spec.r_disc_kpc, spec.bulge_kpc
+    r = np.hypot(xd, yd)
+    n = r.size
+    t_bulge = _sigmoid(-(r - rb) / (0.06 * rb))
+    bar_star, lanes, bar_zone = _bar(spec, xd, yd, n)
+    arm_env, arm_zone, arm_ridge = _arms(spec, r, np.arctan2(yd, xd), bar_zone)
+    t_agn = _agn(spec, east, north, n)
+    tree = cKDTree(np.column_stack([xd, yd]))
+    hii_flux, hii_offset = _hii_regions(spec, rng, tree, n)
+    gmc_co, gmc_cover = _molecular_clouds(spec, rng, tree, n)
     # textures: Halpha of the diffuse gas, CO, line-ratio variations
     fields, cell = _gaussian_fields(rng, radius + 1.0, 3, corr_kpc=0.5)
     texture = _sample_fields(fields, cell, radius + 1.0, xd, yd)
@@ -274,9 +294,9 @@ def build_structure(spec: GalaxySpec, rng, xd, yd, east, north) -> Structure:
     keep = (1.0 - t_bulge) * (1.0 - t_agn)
     return Structure(
         r=r,
-        rho_sky=rho_sky,
-        disc_star=disc_star,
-        bulge_star=bulge_star,
+        rho_sky=np.hypot(east, north),
+        disc_star=np.exp(-r / (0.22 * radius)),
+        bulge_star=np.exp(-((r / (0.35 * rb)) ** 0.8)),
         bar_star=bar_star,
         t_bulge=t_bulge * (1.0 - t_agn),
         t_agn=t_agn,
