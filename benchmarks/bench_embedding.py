@@ -9,7 +9,7 @@ Prints:
    ``warm_up()`` (what ``astrokit prepare`` runs) and then ``embed`` in the
    next fresh process; the same with ``n_epochs=200``; and a second ``embed``
    in an already warm process (the work itself, no compilation).
-2. Large N: a full fit against ``fit_sample`` (fit on a random sample,
+2. Large N: a full fit against ``max_rows`` (fit on a random sample,
    ``transform`` the rest) at 20,000 rows, where both are cheap, with
    trustworthiness and kNN preservation of each; then fit-on-sample at
    200,000 rows (``--large-rows``); ``--full-large`` also fits all of them.
@@ -46,7 +46,8 @@ def make(n, seed=0):
 CHILD = {
     "plain": """
 import umap
-model = umap.UMAP(n_neighbors=25, min_dist=0.0, random_state=0)
+# 26 in umap-learn's count (the point itself included) = astrokit's 25 others
+model = umap.UMAP(n_neighbors=26, min_dist=0.0, random_state=0)
 model.fit_transform(X)
 """,
     "embed": """
@@ -124,7 +125,7 @@ def large(rows: int, sample: int, full_large: bool) -> None:
     namespace: dict = {}
     exec(DATA, namespace)
     make = namespace["make"]
-    embedding.embed(make(500)[0], n_neighbors=25, fit_sample=300, cache=False)
+    embedding.embed(make(500)[0], n_neighbors=25, max_rows=300, cache=False)
     print("== fit on a sample, transform the rest (warm process)")
     for n, m, full in [(20_000, 5_000, True), (rows, sample, full_large)]:
         data, _ = make(n, seed=1)
@@ -136,9 +137,9 @@ def large(rows: int, sample: int, full_large: bool) -> None:
                 f"N={n:>9,} full fit:              {took:7.1f} s  {_scores(data, emb)}"
             )
         start = time.perf_counter()
-        emb = embedding.embed(data, fit_sample=m, cache=False)
+        emb = embedding.embed(data, max_rows=m, cache=False)
         took = time.perf_counter() - start
-        print(f"N={n:>9,} fit_sample={m:>7,}:   {took:7.1f} s  {_scores(data, emb)}")
+        print(f"N={n:>9,} max_rows={m:>7,}:     {took:7.1f} s  {_scores(data, emb)}")
 
 
 def main() -> None:

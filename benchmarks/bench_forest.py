@@ -174,7 +174,8 @@ def main() -> None:
 
     r = in_fresh_process("recall", args.recall_rows, args.n_jobs, args.seed)
     print(
-        f"Recall at N={r['n']:,} x 12 features, k=25, 100 trees, {args.n_jobs} threads"
+        f"Recall at N={r['n']:,} x 12 features, n_neighbors=25, 100 trees, "
+        f"{args.n_jobs} threads"
     )
     print(f"  forest fit (bootstrap of all rows)     {r['fit_s']:7.1f} s")
     print(f"  exact neighbours (shared-leaf counts)  {r['exact_knn_s']:7.1f} s")
@@ -190,7 +191,7 @@ def main() -> None:
     print(f"  peak RSS of that process               {r['peak_rss_mb']:7.0f} MB")
 
     s = in_fresh_process("scale", args.n_rows, args.n_jobs, args.seed)
-    print(f"Scale at N={s['n']:,} x 12 features, k=25, {args.n_jobs} threads")
+    print(f"Scale at N={s['n']:,} x 12 features, n_neighbors=25, {args.n_jobs} threads")
     print(f"  fit: grow trees, leaves of all rows    {s['fit_s']:7.1f} s")
     print(f"  neighbour graph                        {s['knn_s']:7.1f} s")
     print(f"  total                                  {s['total_s']:7.1f} s")

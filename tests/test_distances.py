@@ -35,7 +35,7 @@ def _standard(X):
     [("euclidean", "euclidean"), ("cosine", "cosine"), ("correlation", "correlation")],
 )
 def test_geometric_metrics_match_brute_force(X, metric, scipy_metric):
-    graph = knn_graph(X, metric, n_neighbors=7)
+    graph = knn_graph(X, metric=metric, n_neighbors=7)
     expected, full = _brute(_standard(X), scipy_metric, 7)
     np.testing.assert_allclose(graph.distances, expected, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(
@@ -47,7 +47,7 @@ def test_geometric_metrics_match_brute_force(X, metric, scipy_metric):
 
 
 def test_mahalanobis_matches_brute_force(X):
-    graph = knn_graph(X, "mahalanobis", n_neighbors=5)
+    graph = knn_graph(X, metric="mahalanobis", n_neighbors=5)
     VI = np.linalg.inv(np.cov(X.to_numpy(), rowvar=False))
     expected, _ = _brute(X.to_numpy(), "mahalanobis", 5, VI=VI)
     np.testing.assert_allclose(graph.distances, expected, rtol=1e-4)
@@ -97,13 +97,13 @@ def test_flag_columns_must_be_left_out(X):
 
 
 def test_urf_graph(X):
-    graph = knn_graph(X, "urf", n_neighbors=10, random_state=0, n_estimators=30)
+    graph = knn_graph(X, metric="urf", n_neighbors=10, random_state=0, n_estimators=30)
     assert graph.metric == "urf"
     assert graph.indices.shape == (200, 10)
     model = graph.info["model"]
     assert model.n_estimators == 30
     np.testing.assert_array_equal(graph.indices, model.kneighbors()[1])
-    again = knn_graph(X, "urf", n_neighbors=10, random_state=0, n_estimators=30)
+    again = knn_graph(X, metric="urf", n_neighbors=10, random_state=0, n_estimators=30)
     np.testing.assert_array_equal(graph.indices, again.indices)
 
 
@@ -125,7 +125,7 @@ def test_graph_fits_dbscan_without_warnings(X):
 def test_graph_fits_umap_directly(X):
     import umap
 
-    graph = knn_graph(X, "urf", n_neighbors=10, random_state=0, n_estimators=30)
+    graph = knn_graph(X, metric="urf", n_neighbors=10, random_state=0, n_estimators=30)
     model = umap.UMAP(
         n_neighbors=11, precomputed_knn=graph.precomputed_knn, random_state=0,
         n_epochs=50,
@@ -139,28 +139,82 @@ def test_graph_fits_umap_directly(X):
 def test_unknown_metric_lists_the_registry(X):
     msg = r"metric='manhattan' is not in the registry; choose one of \['euclidean'"
     with pytest.raises(ValueError, match=msg):
-        knn_graph(X, "manhattan")
+        knn_graph(X, metric="manhattan")
 
 
 def test_forest_parameters_need_the_forest(X):
     with pytest.raises(TypeError, match=r"\['n_estimators'\] are forest parameters"):
-        knn_graph(X, "cosine", n_estimators=10)
+        knn_graph(X, metric="cosine", n_estimators=10)
 
 
-def test_too_few_rows(rng):
-    msg = r"n_neighbors=30 must be smaller than the number of rows \(25\)\."
-    with pytest.raises(ValueError, match=msg):
-        knn_graph(rng.normal(size=(25, 3)), n_neighbors=30)
-    with pytest.raises(TypeError, match=r"n_neighbors=2.5 must be a positive integer"):
-        knn_graph(rng.normal(size=(25, 3)), n_neighbors=2.5)
-    with pytest.raises(ValueError, match=r"n_neighbors=0 must be at least 1"):
-        knn_graph(rng.normal(size=(25, 3)), n_neighbors=0)
+@pytest.mark.parametrize(
+    ("n_neighbors", "error", "match"),
+    [
+        (
+            25,
+            ValueError,
+            r"n_neighbors=25 must be smaller than the number of rows \(25\): a "
+            "row is never its own neighbour",
+        ),
+        (30, ValueError, r"n_neighbors=30 must be smaller than the number of rows"),
+        (2.5, TypeError, r"n_neighbors=2.5 must be an integer of at least 1"),
+        (0, ValueError, r"n_neighbors=0 must be an integer of at least 1"),
+    ],
+)
+@pytest.mark.parametrize("metric", ["euclidean", "urf"])
+def test_bad_n_neighbors(rng, metric, n_neighbors, error, match):
+    with pytest.raises(error, match=match):
+        knn_graph(rng.normal(size=(25, 3)), metric=metric, n_neighbors=n_neighbors)
+
+
+def test_every_other_row_can_be_a_neighbour(rng):
+    graph = knn_graph(rng.normal(size=(25, 3)), n_neighbors=24)
+    rows = np.arange(25)[:, None]
+    assert (np.sort(graph.indices, axis=1) != rows).all()
+    assert all(set(r) == set(range(25)) - {i} for i, r in enumerate(graph.indices))
+
+
+def test_urf_default_seed_is_fixed(X):
+    first = knn_graph(X, metric="urf", n_neighbors=5, n_estimators=20)
+    again = knn_graph(X, metric="urf", n_neighbors=5, n_estimators=20)
+    assert first.info["model"].random_state == 0
+    np.testing.assert_array_equal(first.indices, again.indices)
+    np.testing.assert_array_equal(first.distances, again.distances)
+
+
+def test_metric_by_position_warns_and_works(X):
+    with pytest.warns(
+        FutureWarning, match=r"give the option by name, .*metric='cosine'"
+    ):
+        graph = knn_graph(X, "cosine", n_neighbors=5)
+    assert graph.metric == "cosine"
+    expected = knn_graph(X, metric="cosine", n_neighbors=5)
+    np.testing.assert_array_equal(graph.indices, expected.indices)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "urf"])
+def test_columns_select_features(X, metric):
+    kw = {"metric": metric, "n_neighbors": 5}
+    if metric == "urf":
+        kw["n_estimators"] = 20
+    chosen = knn_graph(X.assign(label="x"), columns=["a", "b"], **kw)
+    np.testing.assert_array_equal(
+        chosen.indices, knn_graph(X[["a", "b"]], **kw).indices
+    )
+    assert chosen.index.equals(X.index)
+
+
+def test_unknown_columns_are_listed(X):
+    with pytest.raises(ValueError, match=r"columns: unknown feature name\(s\) \['e'\]"):
+        knn_graph(X, columns=["a", "e"])
+    with pytest.raises(ValueError, match="pass X as a DataFrame"):
+        knn_graph(X.to_numpy(), columns=["a"])
 
 
 @pytest.mark.parametrize("metric", ["euclidean", "urf"])
 def test_non_numeric_columns_are_named(X, metric):
     with pytest.raises(ValueError, match=r"non-numeric columns \['galaxy'\]"):
-        knn_graph(X.assign(galaxy="NGC0628"), metric, n_neighbors=3)
+        knn_graph(X.assign(galaxy="NGC0628"), metric=metric, n_neighbors=3)
 
 
 @pytest.mark.parametrize("metric", ["correlation", "urf"])
@@ -168,7 +222,7 @@ def test_all_nan_feature_is_named(X, metric):
     with pytest.raises(
         ValueError, match=r"X has columns \['c'\] that are NaN \(or infinite\)"
     ):
-        knn_graph(X.assign(c=np.nan), metric, n_neighbors=3)
+        knn_graph(X.assign(c=np.nan), metric=metric, n_neighbors=3)
 
 
 def test_partly_nan_feature_is_counted(X):
@@ -180,18 +234,20 @@ def test_partly_nan_feature_is_counted(X):
 @pytest.mark.parametrize("metric", ["euclidean", "correlation", "mahalanobis"])
 def test_constant_feature(X, metric):
     with pytest.raises(ValueError, match=r"X has constant columns \['d'\]"):
-        knn_graph(X.assign(d=1.0), metric, n_neighbors=3)
+        knn_graph(X.assign(d=1.0), metric=metric, n_neighbors=3)
 
 
 def test_constant_feature_is_fine_for_the_forest(X):
-    graph = knn_graph(X.assign(d=1.0), "urf", n_neighbors=3, n_estimators=10)
+    graph = knn_graph(X.assign(d=1.0), metric="urf", n_neighbors=3, n_estimators=10)
     assert graph.indices.shape == (200, 3)
 
 
 def test_mahalanobis_ignores_redundant_features(X):
     """A feature that is a sum of others adds nothing (pseudo-inverse)."""
-    plain = knn_graph(X, "mahalanobis", n_neighbors=5)
-    redundant = knn_graph(X.assign(e=X["a"] + X["b"]), "mahalanobis", n_neighbors=5)
+    plain = knn_graph(X, metric="mahalanobis", n_neighbors=5)
+    redundant = knn_graph(
+        X.assign(e=X["a"] + X["b"]), metric="mahalanobis", n_neighbors=5
+    )
     np.testing.assert_array_equal(plain.indices, redundant.indices)
     np.testing.assert_allclose(plain.distances, redundant.distances, rtol=1e-4)
 
@@ -201,9 +257,9 @@ def test_correlation_of_a_flat_row(rng):
     values = np.vstack([half[:4], np.zeros((1, 3)), half[4:], -half])
     # row 4 sits at the mean: its standardised values are all equal (zero)
     with pytest.raises(ValueError, match=r"undefined for 1 row\(s\) .* row 4"):
-        knn_graph(values, "correlation", n_neighbors=3)
+        knn_graph(values, metric="correlation", n_neighbors=3)
     with pytest.raises(ValueError, match="at least 2 features"):
-        knn_graph(values[:, :1], "correlation", n_neighbors=3)
+        knn_graph(values[:, :1], metric="correlation", n_neighbors=3)
 
 
 def test_array_input_errors():
@@ -240,7 +296,8 @@ def test_overlap_of_a_graph_with_itself_and_by_hand():
 
 
 def test_overlap_of_real_metrics(X):
-    graphs = {m: knn_graph(X, m, n_neighbors=10) for m in ["euclidean", "cosine"]}
+    metrics = ["euclidean", "cosine"]
+    graphs = {m: knn_graph(X, metric=m, n_neighbors=10) for m in metrics}
     summary = neighbour_overlap(graphs)
     assert 10 / 200 < summary.loc[0, "mean_jaccard"] < 1.0
 
@@ -274,7 +331,9 @@ def test_embed_and_plot_side_by_side(X):
     matplotlib.use("Agg")
     graphs = {
         "euclidean": knn_graph(X, n_neighbors=10),
-        "urf": knn_graph(X, "urf", n_neighbors=10, random_state=0, n_estimators=30),
+        "urf": knn_graph(
+            X, metric="urf", n_neighbors=10, random_state=0, n_estimators=30
+        ),
     }
     embeddings = embedding.embed_graphs(graphs, n_epochs=50, cache=False)
     assert list(embeddings) == ["euclidean", "urf"]

@@ -77,14 +77,14 @@ def test_graph_input_matches_feature_input(rng):
     distances, indices = NearestNeighbors(n_neighbors=12).fit(features).kneighbors()
     indices = np.hstack([np.arange(120)[:, None], indices[:, :-1]])  # self first
     distances = np.hstack([np.zeros((120, 1)), distances[:, :-1]])
-    from_features = ke.embed(features, n_neighbors=12, cache=False)
-    from_graph = ke.embed((indices, distances), n_neighbors=12, cache=False)
+    from_features = ke.embed(features, n_neighbors=11, cache=False)
+    from_graph = ke.embed((indices, distances), n_neighbors=11, cache=False)
     np.testing.assert_allclose(from_graph, from_features, atol=1e-4)
 
 
-def test_fit_sample_places_every_row(rng):
+def test_max_rows_places_every_row(rng):
     frame, labels = blobs(rng, n_per=60)
-    emb = ke.embed(frame, n_neighbors=10, fit_sample=100, cache=False)
+    emb = ke.embed(frame, n_neighbors=10, max_rows=100, cache=False)
     assert emb.shape == (180, 2) and np.isfinite(emb.to_numpy()).all()
     assert ke.quality(frame, emb, truth=labels)["ari"] > 0.9
 
@@ -147,7 +147,7 @@ def test_real_fit_is_read_back(rng, monkeypatch):
         {"metric": "manhattan"},
         {"random_state": 1},
         {"n_epochs": 50},
-        {"fit_sample": 100},
+        {"max_rows": 100},
         {"neighbors": "approximate"},
         {"spread": 2.0},
     ],
@@ -337,7 +337,8 @@ def test_plot_scan_categorical_legend_and_given_axes(scan_table):
             np.zeros((25, 2)) + np.arange(25)[:, None],
             {"n_neighbors": 30},
             ValueError,
-            r"^n_neighbors=30 must be smaller than the number of rows \(25\)\.$",
+            r"^n_neighbors=30 must be smaller than the number of rows \(25\): a "
+            r"row is never its own neighbour\.$",
         ),
         (
             np.ones((1, 3)),
@@ -357,15 +358,15 @@ def test_plot_scan_categorical_legend_and_given_axes(scan_table):
         (np.array([["a", "b"]] * 5), {}, ValueError, "must be numeric; got .*dtype"),
         (
             np.arange(20.0).reshape(10, 2),
-            {"n_neighbors": 1},
+            {"n_neighbors": 0},
             ValueError,
-            "n_neighbors=1 must be at least 2",
+            "n_neighbors=0 must be an integer of at least 1",
         ),
         (
             np.arange(20.0).reshape(10, 2),
             {"n_neighbors": 2.5},
             TypeError,
-            "n_neighbors=2.5 must be an integer",
+            "n_neighbors=2.5 must be an integer of at least 1",
         ),
         (
             np.arange(20.0).reshape(10, 2),
@@ -387,15 +388,15 @@ def test_plot_scan_categorical_legend_and_given_axes(scan_table):
         ),
         (
             np.arange(20.0).reshape(10, 2),
-            {"n_neighbors": 3, "fit_sample": 2},
+            {"n_neighbors": 3, "max_rows": 2},
             ValueError,
-            "fit_sample=2 must be an integer of at least 3",
+            r"max_rows=2 must be an integer of at least 3 \(rows, or None\)",
         ),
         (
             np.arange(40.0).reshape(20, 2),
-            {"n_neighbors": 5, "fit_sample": 5},
+            {"n_neighbors": 5, "max_rows": 5},
             ValueError,
-            "n_neighbors=5 must be smaller than fit_sample=5",
+            "n_neighbors=5 must be smaller than max_rows=5 .the rows UMAP is fitted",
         ),
         (
             np.arange(20.0).reshape(10, 2),
@@ -448,7 +449,8 @@ def test_constant_and_non_numeric_columns(rng):
         (
             (np.zeros((40, 5), int), np.zeros((40, 5))),
             {"n_neighbors": 10},
-            "needs a kNN graph with at least 10 neighbours",
+            "needs a kNN graph with at least 10 neighbours per row besides the "
+            "row itself .a row is never its own neighbour.; this graph has 5",
         ),
         (
             (np.zeros((40, 11), int), np.zeros((40, 11))),
@@ -457,8 +459,8 @@ def test_constant_and_non_numeric_columns(rng):
         ),
         (
             (np.zeros((40, 11), int), np.zeros((40, 11))),
-            {"fit_sample": 20},
-            "fit_sample needs a feature matrix",
+            {"max_rows": 20},
+            "max_rows=20 needs a feature matrix",
         ),
         (scipy.sparse.csr_matrix(np.ones((4, 5))), {}, "must be square"),
         (scipy.sparse.csr_matrix((5, 5)), {}, "a row without neighbours"),
@@ -501,7 +503,129 @@ def test_bad_scan_and_plot_options(rng, counted_fit):
 def test_approximate_neighbours_and_warm_up(rng):
     frame, labels = blobs(rng, n_per=100)
     emb = ke.embed(
-        frame, n_neighbors=10, neighbors="approximate", fit_sample=200, cache=False
+        frame, n_neighbors=10, neighbors="approximate", max_rows=200, cache=False
     )
     assert ke.quality(frame, emb, truth=labels)["ari"] > 0.9
     assert ke.warm_up() > 0
+
+
+# ------------------------------------------------ one rule for n_neighbors, names
+
+
+@pytest.fixture
+def umap_calls(monkeypatch):
+    """Replace umap.UMAP by a fake that records what it is given."""
+    calls = []
+
+    class FakeUMAP:
+        def __init__(self, **options):
+            calls.append(options)
+
+        def fit_transform(self, data):
+            return np.zeros((len(data), 2), dtype=np.float32)
+
+    class FakeModule:
+        UMAP = FakeUMAP
+
+    monkeypatch.setattr(_umap, "load_umap", lambda: FakeModule)
+    return calls
+
+
+def test_same_n_neighbors_same_other_rows_in_graph_and_embed(rng, umap_calls):
+    from astrokit.distances import knn_graph
+
+    frame, _ = blobs(rng)
+    standard = (frame - frame.mean()) / frame.std(ddof=0)  # as knn_graph sees it
+    graph = knn_graph(standard, n_neighbors=10)
+    ke.embed(graph, n_neighbors=10, cache=False)
+    ke.embed(standard, n_neighbors=10, cache=False)
+    for call in umap_calls:  # umap-learn counts the point itself
+        assert call["n_neighbors"] == 11
+        indices = call["precomputed_knn"][0]
+        assert indices.shape == (150, 11)
+        np.testing.assert_array_equal(indices[:, 0], np.arange(150))
+        others = np.sort(indices[:, 1:], axis=1)
+        np.testing.assert_array_equal(others, np.sort(graph.indices, axis=1))
+
+
+def test_embed_graphs_uses_every_neighbour_of_the_graph(rng, umap_calls):
+    from astrokit.distances import knn_graph
+
+    frame, _ = blobs(rng)
+    graphs = {
+        m: knn_graph(frame, metric=m, n_neighbors=7) for m in ("euclidean", "cosine")
+    }
+    ke.embed_graphs(graphs, cache=False)
+    assert [c["n_neighbors"] for c in umap_calls] == [8, 8]
+    with pytest.raises(ValueError, match="at least 9 neighbours per row besides"):
+        ke.embed_graphs(graphs, n_neighbors=9, cache=False)
+
+
+def test_every_other_row_can_be_a_neighbour(rng, umap_calls):
+    frame, _ = blobs(rng, n_per=10, n_blobs=1)
+    ke.embed(frame, n_neighbors=9, cache=False)
+    assert umap_calls[0]["n_neighbors"] == 10
+
+
+def test_fit_sample_is_renamed_max_rows(rng, counted_fit):
+    frame, _ = blobs(rng)
+    with pytest.warns(FutureWarning, match=r"fit_sample= is renamed max_rows="):
+        ke.embed(frame, n_neighbors=10, fit_sample=100, cache=False)
+    assert len(counted_fit[0]["fit_rows"]) == 100
+    with pytest.raises(TypeError, match="give max_rows= only; fit_sample= is its old"):
+        ke.embed(frame, fit_sample=100, max_rows=50)
+
+
+def test_scan_old_names_warn_and_are_honoured(rng, counted_fit):
+    frame, _ = blobs(rng)
+    grid = {"n_neighbors": [5], "min_dist": [0.0], "progress": False}
+    new = ke.scan(frame, score_neighbors=4, max_rows=100, **grid)
+    with pytest.warns(FutureWarning, match=r"k= is renamed score_neighbors="):
+        old = ke.scan(frame, k=4, max_rows=100, **grid)
+    pd.testing.assert_frame_equal(old, new)
+    assert len(counted_fit[-1]["fit_rows"]) == 100
+    with pytest.warns(FutureWarning, match=r"fit_sample= is renamed max_rows="):
+        ke.scan(frame, fit_sample=100, **grid)
+    assert len(counted_fit[-1]["fit_rows"]) == 100
+    assert not ke.scan(frame, max_rows=100, **grid).equals(new)  # 15 neighbours
+
+
+def test_quality_k_is_renamed_n_neighbors(rng):
+    frame, labels = blobs(rng)
+    coords = frame.to_numpy()[:, :2] + rng.normal(size=(150, 2))
+    new = ke.quality(frame, coords, n_neighbors=5)
+    with pytest.warns(FutureWarning, match=r"k= is renamed n_neighbors="):
+        old = ke.quality(frame, coords, k=5)
+    pd.testing.assert_series_equal(old, new)
+    assert not new.equals(ke.quality(frame, coords))
+    with pytest.raises(TypeError, match="give n_neighbors= only; k= is its old name"):
+        ke.quality(frame, coords, k=5, n_neighbors=6)
+    with pytest.raises(TypeError, match=r"quality\(\) got unexpected keyword"):
+        ke.quality(frame, coords, neighbours=5)
+
+
+def test_columns_select_the_features(rng, counted_fit):
+    frame, labels = blobs(rng)
+    table = frame.assign(env=labels)
+    chosen = ke.embed(table, columns=["f0", "f1"], n_neighbors=10, cache=False)
+    expected = ke.embed(frame[["f0", "f1"]], n_neighbors=10, cache=False)
+    pd.testing.assert_frame_equal(chosen, expected)
+    table = ke.scan(
+        frame.assign(env=labels), columns=["f0", "f1"], truth="env",
+        n_neighbors=[5], min_dist=[0.0], progress=False,
+    )  # fmt: skip
+    assert table["ari"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ("frame", r"columns: unknown feature name\(s\) \['f9'\]"),
+        ("graph", "selects feature columns; a kNN graph has none"),
+    ],
+)
+def test_bad_columns(rng, data, match):
+    frame, _ = blobs(rng)
+    graph = (np.zeros((150, 5), int), np.zeros((150, 5)))
+    with pytest.raises(ValueError, match=match):
+        ke.embed(frame if data == "frame" else graph, columns=["f9"], cache=False)

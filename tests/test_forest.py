@@ -223,17 +223,48 @@ def test_nan_in_an_array_names_the_column():
 
 def test_too_few_rows_for_the_neighbours(rng):
     urf = _urf().fit(rng.normal(size=(25, 3)))
-    msg = r"n_neighbors=30 must be smaller than the number of rows \(25\)\."
+    msg = (
+        r"n_neighbors=25 must be smaller than the number of rows \(25\): a row "
+        "is never its own neighbour"
+    )
     with pytest.raises(ValueError, match=msg):
-        urf.kneighbors(n_neighbors=30)
+        urf.kneighbors(n_neighbors=25)
+    with pytest.raises(ValueError, match=msg):
+        urf.kneighbors_graph(n_neighbors=25)
+    assert urf.kneighbors(n_neighbors=24)[1].shape == (25, 24)  # all the others
     with pytest.raises(ValueError, match=r"at most the number of fitted rows \(25\)"):
         urf.kneighbors(rng.normal(size=(3, 3)), n_neighbors=26)
+    # a new row is not a fitted row: every fitted row can be its neighbour
+    assert urf.kneighbors(rng.normal(size=(3, 3)), n_neighbors=25)[1].shape == (3, 25)
+
+
+def test_default_seed_is_fixed(X):
+    first = UnsupervisedRandomForest(n_estimators=20, progress=False).fit(X)
+    again = UnsupervisedRandomForest(n_estimators=20, progress=False).fit(X)
+    assert first.random_state == 0
+    np.testing.assert_array_equal(first.leaves_, again.leaves_)
+    a, b = first.kneighbors_graph(n_neighbors=5), again.kneighbors_graph(n_neighbors=5)
+    assert (a != b).nnz == 0
+    np.testing.assert_array_equal(a.indices, b.indices)
+
+
+def test_neighbours_never_include_the_row_itself(X):
+    ind = _urf().fit(X).kneighbors(n_neighbors=10, return_distance=False)
+    assert ind.shape == (len(X), 10)
+    assert not (ind == np.arange(len(X))[:, None]).any()
+    graph = _urf().fit(X).kneighbors_graph(n_neighbors=10)
+    assert graph.diagonal().sum() == 0 and (graph.getnnz(axis=1) == 10).all()
 
 
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"n_estimators": 0}, r"n_estimators=0 must be a positive integer"),
+        ({"n_estimators": 0}, r"n_estimators=0 must be an integer of at least 1"),
+        (
+            {"min_samples_leaf": 0},
+            r"min_samples_leaf=0 must be an integer of at least 1 \(rows\)",
+        ),
+        ({"n_neighbors": 0}, r"n_neighbors=0 must be an integer of at least 1"),
         (
             {"leaves": "synthetic"},
             r"leaves='synthetic' must be one of \('real', 'all'\)",

@@ -66,7 +66,7 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
         "forest neighbours",
         distances.knn_graph,
         X,
-        "urf",
+        metric="urf",
         n_neighbors=k,
         random_state=random_state,
     )

@@ -31,13 +31,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.checks import check_n_neighbors, keyword_only_after
 from astrokit._shared.matrix import feature_matrix
-from astrokit.distances._graph import (
-    SPACE_METRICS,
-    KNNGraph,
-    check_n_neighbors,
-    space_knn,
-)
+from astrokit.distances._graph import SPACE_METRICS, KNNGraph, space_knn
 
 if TYPE_CHECKING:  # imported on first use (below): it loads scikit-learn
     from astrokit.distances._forest import UnsupervisedRandomForest
@@ -91,12 +87,14 @@ def _check_metric(metric) -> str:
     return metric
 
 
+@keyword_only_after(1)
 def knn_graph(
     X,
-    metric: str = "euclidean",
     *,
+    metric: str = "euclidean",
     n_neighbors: int = 25,
-    random_state=None,
+    columns=None,
+    random_state=0,
     n_jobs: int | None = None,
     progress: bool = True,
     **forest_params,
@@ -106,15 +104,21 @@ def knn_graph(
     Parameters
     ----------
     X : DataFrame or array of shape (N, d)
-        Numeric features without NaN, every column used: from
-        ``astrokit.features.derive``, pass ``features[features.attrs["features"]]``.
+        Numeric features without NaN, every column used unless ``columns``
+        names some: from ``astrokit.features.derive``, pass
+        ``features[features.attrs["features"]]``.
     metric : str, default "euclidean"
         A key of :data:`METRICS`. The geometric metrics standardise the
         features first; ``"urf"`` fits an :class:`UnsupervisedRandomForest`.
     n_neighbors : int, default 25
-        Neighbours per row (the row itself not counted).
-    random_state : int or None, default None
-        Seeds the forest (``"urf"`` only; the other metrics are exact).
+        Neighbours per row. A row is never its own neighbour: 25 means 25
+        other rows, the one rule of the kit (:mod:`astrokit._shared.checks`).
+    columns : str or list of str, optional
+        Use only these columns of the DataFrame ``X`` (unknown names are an
+        error that lists the columns).
+    random_state : int, RandomState or None, default 0
+        Seeds the forest (``"urf"`` only; the other metrics are exact). The
+        default is fixed, so two calls give the same graph.
     n_jobs : int or None, default None
         Threads (None: 1, -1: all cores).
     progress : bool, default True
@@ -132,19 +136,22 @@ def knn_graph(
     Raises
     ------
     ValueError
-        Unknown metric (the registry is listed); non-numeric, NaN or
-        all-NaN columns (named); constant columns for the geometric
-        metrics; ``n_neighbors`` not smaller than the number of rows.
+        Unknown metric (the registry is listed); unknown ``columns``;
+        non-numeric, NaN or all-NaN columns (named); constant columns for the
+        geometric metrics; ``n_neighbors`` not smaller than the number of
+        rows.
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
-    >>> g = knn_graph(X, "correlation", n_neighbors=10)
+    >>> g = knn_graph(X, metric="correlation", n_neighbors=10)
     >>> g
     KNNGraph(metric='correlation', rows=200, n_neighbors=10)
     >>> g.to_sparse().shape, g.to_sparse().nnz
     ((200, 200), 2000)
+    >>> knn_graph(X, columns=["a", "b"], n_neighbors=5).n_neighbors
+    5
     """
     _check_metric(metric)
     if forest_params and metric != "urf":
@@ -154,16 +161,16 @@ def knn_graph(
         )
         raise TypeError(msg)
     values, names, index = feature_matrix(
-        X, name="X", allow_constant=True, purpose="a kNN graph"
+        X, name="X", columns=columns, allow_constant=True, purpose="a kNN graph"
     )
-    k = check_n_neighbors(n_neighbors, len(values))
+    n_neighbors = check_n_neighbors(n_neighbors, len(values))
     if metric in SPACE_METRICS:
-        ind, dist = space_knn(values, names, metric, k, n_jobs=n_jobs)
+        ind, dist = space_knn(values, names, metric, n_neighbors, n_jobs=n_jobs)
         return KNNGraph(ind, dist, metric, index)
     from astrokit.distances._forest import UnsupervisedRandomForest
 
     model = UnsupervisedRandomForest(
-        n_neighbors=k,
+        n_neighbors=n_neighbors,
         random_state=random_state,
         n_jobs=n_jobs,
         progress=progress,
@@ -178,7 +185,7 @@ def _check_graphs(graphs: Mapping[str, KNNGraph]) -> list[str]:
     if not isinstance(graphs, Mapping) or len(graphs) < 2:
         msg = (
             "graphs must be a dict of at least two KNNGraph, e.g. "
-            "{'euclidean': knn_graph(X), 'urf': knn_graph(X, 'urf')}; "
+            "{'euclidean': knn_graph(X), 'urf': knn_graph(X, metric='urf')}; "
             f"got {type(graphs).__name__} of length {len(graphs)}."
         )
         raise ValueError(msg)
@@ -241,7 +248,8 @@ def neighbour_overlap(
     --------
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(300, 4))
-    >>> graphs = {m: knn_graph(X, m, n_neighbors=10) for m in ["euclidean", "cosine"]}
+    >>> metrics = ["euclidean", "cosine"]
+    >>> graphs = {m: knn_graph(X, metric=m, n_neighbors=10) for m in metrics}
     >>> neighbour_overlap(graphs)[["metric_a", "metric_b"]].values.tolist()
     [['euclidean', 'cosine']]
     >>> neighbour_overlap(graphs, per_row=True).shape

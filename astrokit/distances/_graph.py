@@ -1,4 +1,4 @@
-"""The k-nearest-neighbour graph object, ``n_neighbors`` check, and metric spaces.
+"""The k-nearest-neighbour graph object and the metric spaces.
 
 :class:`KNNGraph` is what every metric of :mod:`astrokit.distances` returns:
 ``(N, k)`` neighbour indices and distances, the point itself left out,
@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from astrokit._shared.matrix import check_constant
+from astrokit._shared.matrix import check_constant, standardize
 
 __all__ = [
     "KNNGraph",
-    "check_n_neighbors",
     "metric_space",
     "space_knn",
     "SPACE_METRICS",
@@ -125,30 +124,15 @@ class KNNGraph:
 
         The form ``umap.UMAP(precomputed_knn=...)`` requires (umap-learn 0.5:
         "the nearest neighbor of each item should be itself"); shape
-        (N, k + 1), so use ``n_neighbors <= k + 1`` in UMAP.
+        (N, k + 1), so give ``umap.UMAP`` at most ``n_neighbors=k + 1``:
+        umap-learn counts the point itself, astrokit does not
+        (``astrokit.embedding.embed(graph, n_neighbors=k)`` does this).
         """
         n = len(self)
         rows = np.arange(n, dtype=np.int32)[:, None]
         ind = np.hstack([rows, self.indices])
         dist = np.hstack([np.zeros((n, 1), np.float32), self.distances])
         return ind, dist, None
-
-
-def check_n_neighbors(n_neighbors, n_rows: int) -> int:
-    """``n_neighbors`` as an int in [1, n_rows - 1], or a clear error."""
-    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int | np.integer):
-        msg = f"n_neighbors={n_neighbors!r} must be a positive integer."
-        raise TypeError(msg)
-    if n_neighbors < 1:
-        msg = f"n_neighbors={n_neighbors} must be at least 1."
-        raise ValueError(msg)
-    if n_neighbors >= n_rows:
-        msg = (
-            f"n_neighbors={n_neighbors} must be smaller than the number of rows "
-            f"({n_rows})."
-        )
-        raise ValueError(msg)
-    return int(n_neighbors)
 
 
 def metric_space(values: np.ndarray, names: list, metric: str) -> np.ndarray:
@@ -160,7 +144,7 @@ def metric_space(values: np.ndarray, names: list, metric: str) -> np.ndarray:
         why=f"metric={metric!r} standardises or whitens the features and cannot "
         "divide by a zero spread",
     )
-    z = (values - values.mean(axis=0)) / values.std(axis=0)
+    z = standardize(values)
     if metric == "euclidean":
         return z
     if metric == "mahalanobis":

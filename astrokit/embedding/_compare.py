@@ -34,8 +34,9 @@ def embed_graphs(
     graphs : dict of str to KNNGraph
         E.g. ``{m: knn_graph(X, m) for m in ["euclidean", "urf"]}``.
     n_neighbors : int, optional
-        UMAP's neighbourhood, the point itself included; default every
-        neighbour of the graph (``k + 1``).
+        UMAP's neighbourhood in other rows, a row never its own
+        (:mod:`astrokit._shared.checks`); default each graph's
+        ``n_neighbors``, every neighbour it lists.
     min_dist : float, default 0.0
     random_state : int or None, default 0
     **embed_kwargs
@@ -45,6 +46,14 @@ def embed_graphs(
     -------
     dict of str to DataFrame
         Per metric, columns ``umap_x``, ``umap_y`` on the graph's index.
+
+    Raises
+    ------
+    TypeError
+        A value of ``graphs`` that is not a KNNGraph.
+    ValueError
+        ``n_neighbors`` above a graph's ``n_neighbors`` (and the errors of
+        :func:`astrokit.embedding.embed`).
 
     Notes
     -----
@@ -56,10 +65,9 @@ def embed_graphs(
         if not isinstance(graph, KNNGraph):
             msg = f"graphs[{name!r}] is a {type(graph).__name__}, not a KNNGraph."
             raise TypeError(msg)
-        k = graph.n_neighbors + 1 if n_neighbors is None else n_neighbors
         out[name] = embed(
             graph,
-            n_neighbors=k,
+            n_neighbors=graph.n_neighbors if n_neighbors is None else n_neighbors,
             min_dist=min_dist,
             random_state=random_state,
             **embed_kwargs,
@@ -87,7 +95,7 @@ def plot_embeddings(
     axes=None,
     panel_size: float = 3.5,
     **points_kwargs,
-):
+) -> np.ndarray:
     """Embeddings side by side, every panel coloured by the same quantity.
 
     Parameters
@@ -104,11 +112,30 @@ def plot_embeddings(
     panel_size : float, default 3.5
         Inches per panel.
     **points_kwargs
-        Passed to ``astrokit.plot._points.points`` (``cmap``, ``size``...).
+        Passed to :func:`astrokit.plot.points` (``cmap``, ``size``...).
 
     Returns
     -------
-    numpy.ndarray of Axes
+    numpy.ndarray of matplotlib Axes, shape (len(embeddings),)
+        Each titled with its name; the last one carries the colour bar or
+        the legend.
+
+    Raises
+    ------
+    ValueError
+        ``values`` or ``labels`` (not a Series) of the wrong length.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> rng = np.random.default_rng(0)
+    >>> embeddings = {m: pd.DataFrame(rng.normal(size=(50, 2)),
+    ...                               columns=["umap_x", "umap_y"]) for m in "ab"}
+    >>> axes = plot_embeddings(embeddings, values=rng.normal(size=50))
+    >>> [ax.get_title() for ax in axes]
+    ['a', 'b']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     from astrokit.plot import panel_grid, points
 

@@ -1,7 +1,8 @@
 """One UMAP embedding of a feature matrix or a neighbour graph, cached on disk.
 
 :func:`embed` is the stage's main call; :mod:`astrokit.embedding` documents
-the caching, the cold start and fitting on a sample.
+the caching, the cold start and fitting on a sample. :func:`warm_up` fills
+numba's disk cache so the first embedding of a fresh kernel is fast.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ import time
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.checks import check_max_rows, renamed
 from astrokit.embedding import _cache, _input, _umap
+from astrokit.embedding._input import COLUMNS
 
-__all__ = ["embed", "COLUMNS", "N_EPOCHS"]
+__all__ = ["embed", "warm_up", "COLUMNS", "N_EPOCHS"]
 
 logger = logging.getLogger("astrokit.embedding")
 
-COLUMNS = ["umap_x", "umap_y"]
 N_EPOCHS = 200
 """Default optimisation epochs (umap-learn's choice above 10,000 rows)."""
 
 
-def _check_options(prepared, *, min_dist, metric, random_state, fit_sample, umap_kw):
+def _check_options(prepared, *, min_dist, metric, random_state, max_rows, umap_kw):
+    """The rows to fit on (None: all), after checking the options."""
     spread = umap_kw.get("spread", 1.0)
     if not 0 <= min_dist <= spread:
         msg = f"min_dist={min_dist!r} must be between 0 and spread={spread}."
@@ -37,21 +40,23 @@ def _check_options(prepared, *, min_dist, metric, random_state, fit_sample, umap
             "fixes its distances (choose the metric in astrokit.distances)."
         )
         raise ValueError(msg)
+    # an int seed or None, not a Generator: the seed is part of the cache key
     if random_state is not None and not isinstance(random_state, int | np.integer):
         msg = f"random_state={random_state!r} must be an integer or None."
         raise TypeError(msg)
-    if fit_sample is None:
+    if max_rows is None:
         return None
     if prepared.is_graph:
-        msg = "fit_sample needs a feature matrix; a kNN graph cannot be subsampled."
+        msg = (
+            f"max_rows={max_rows!r} needs a feature matrix; a kNN graph cannot "
+            "be subsampled (leave max_rows=None)."
+        )
         raise ValueError(msg)
-    if not isinstance(fit_sample, int | np.integer) or fit_sample < 3:
-        msg = f"fit_sample={fit_sample!r} must be an integer of at least 3 (rows)."
-        raise ValueError(msg)
-    if fit_sample >= prepared.n_rows:
+    max_rows = check_max_rows(max_rows, minimum=3)
+    if max_rows >= prepared.n_rows:
         return None
     rng = np.random.default_rng(random_state)
-    return np.sort(rng.choice(prepared.n_rows, int(fit_sample), replace=False))
+    return np.sort(rng.choice(prepared.n_rows, max_rows, replace=False))
 
 
 def _embed_prepared(
@@ -62,34 +67,39 @@ def _embed_prepared(
     metric,
     random_state,
     n_epochs,
-    fit_sample,
+    max_rows,
     neighbors,
     cache,
     umap_kw,
 ):
-    n_neighbors = _input.check_n_neighbors(n_neighbors, prepared)
+    n_neighbors = _input.check_neighbors(n_neighbors, prepared)
     fit_rows = _check_options(
         prepared,
         min_dist=min_dist,
         metric=metric,
         random_state=random_state,
-        fit_sample=fit_sample,
+        max_rows=max_rows,
         umap_kw=umap_kw,
     )
     if fit_rows is not None and n_neighbors >= len(fit_rows):
-        msg = f"n_neighbors={n_neighbors} must be smaller than fit_sample={fit_sample}."
+        msg = (
+            f"n_neighbors={n_neighbors} must be smaller than max_rows={max_rows} "
+            "(the rows UMAP is fitted on): a row is never its own neighbour."
+        )
         raise ValueError(msg)
     n_fit = prepared.n_rows if fit_rows is None else len(fit_rows)
     method = _umap.resolve_neighbors(neighbors, metric, n_fit, prepared.is_graph)
     umap_params = dict(
-        n_neighbors=n_neighbors,
+        n_neighbors=n_neighbors + 1,  # umap-learn counts the point itself
         min_dist=float(min_dist),
         metric=metric,
         random_state=random_state,
         n_epochs=n_epochs,
     )
+    # "fit_sample" is max_rows' old name, kept in the key so that entries
+    # cached before the rename are still found.
     params = dict(
-        umap_params, neighbors=method, fit_sample=fit_sample, umap_kwargs=umap_kw
+        umap_params, neighbors=method, fit_sample=max_rows, umap_kwargs=umap_kw
     )
     use_cache = bool(cache) and random_state is not None
     if use_cache:
@@ -121,9 +131,10 @@ def embed(
     n_neighbors: int = 25,
     min_dist: float = 0.0,
     metric: str = "euclidean",
+    columns=None,
     random_state: int | None = 0,
     n_epochs: int | None = N_EPOCHS,
-    fit_sample: int | None = None,
+    max_rows: int | None = None,
     neighbors: str = "auto",
     cache: bool = True,
     **umap_kwargs,
@@ -138,24 +149,34 @@ def embed(
         ``indices`` and ``distances`` attributes (``astrokit.distances``), or a
         ``scipy.sparse`` (N, N) distance matrix with k entries per row.
     n_neighbors : int, default 25
-        Size of the local neighbourhood (the point itself included): small
-        values keep fine local detail, large values more global structure.
+        Size of the local neighbourhood: small values keep fine local detail,
+        large values more global structure. A row is never its own
+        neighbour: 25 means 25 other rows, the one rule of the kit
+        (:mod:`astrokit._shared.checks`); umap-learn, which counts the point
+        itself, is given ``n_neighbors + 1``. A graph must list at least
+        ``n_neighbors`` other rows per row, so
+        ``embed(knn_graph(X, n_neighbors=k), n_neighbors=k)`` uses it all.
     min_dist : float, default 0.0
         How tightly points may pack: 0 gives compact clumps (good for
         clustering), larger values spread them evenly.
     metric : str, default "euclidean"
         Distance between feature rows (any UMAP metric name); for a graph,
         leave the default (the graph fixes the distances).
+    columns : str or list of str, optional
+        Embed only these columns of the DataFrame ``data`` (unknown names are
+        an error that lists the columns).
     random_state : int or None, default 0
         Seed: the same seed, data and parameters give the same embedding.
         None runs in parallel, non-reproducibly, and is not cached.
     n_epochs : int or None, default 200
         Optimisation epochs; None uses umap-learn's rule (500 up to 10,000
         rows, 200 above).
-    fit_sample : int, optional
-        Fit on this many random rows and ``transform`` the rest. On 20,000
-        demo-like rows, see ``benchmarks/bench_embedding.py`` for the
-        trustworthiness of fit-on-sample against a full fit.
+    max_rows : int, optional
+        Fit on at most this many random rows (seeded by ``random_state``) and
+        ``transform`` the rest; None fits on every row. Formerly
+        ``fit_sample``, still accepted for one release with a FutureWarning.
+        See ``benchmarks/bench_embedding.py`` for its trustworthiness against
+        a full fit.
     neighbors : {"auto", "exact", "approximate"}, default "auto"
         Exact scikit-learn neighbours up to 50,000 fitted rows (for metrics
         scikit-learn shares with UMAP), else pynndescent's approximate ones.
@@ -173,8 +194,9 @@ def embed(
     Raises
     ------
     ValueError
-        Too few rows, ``n_neighbors`` not below the number of rows, NaN or
-        infinite values, constant or non-numeric columns, a malformed graph.
+        Too few rows, ``n_neighbors`` not below the number of rows (or of
+        ``max_rows``, or wider than the graph), NaN or infinite values,
+        constant, non-numeric or unknown columns, a malformed graph.
 
     Examples
     --------
@@ -183,8 +205,11 @@ def embed(
     >>> emb = embed(X, n_neighbors=10, cache=False)
     >>> list(emb.columns), emb.shape
     (['umap_x', 'umap_y'], (60, 2))
+    >>> embed(X, columns=["a", "b"], n_neighbors=10, cache=False).shape
+    (60, 2)
     """
-    prepared = _input.as_input(data)
+    max_rows = renamed(umap_kwargs, "fit_sample", "max_rows", max_rows)
+    prepared = _input.as_input(data, columns=columns)
     embedding, _ = _embed_prepared(
         prepared,
         n_neighbors=n_neighbors,
@@ -192,9 +217,47 @@ def embed(
         metric=metric,
         random_state=random_state,
         n_epochs=n_epochs,
-        fit_sample=fit_sample,
+        max_rows=max_rows,
         neighbors=neighbors,
         cache=cache,
         umap_kw=umap_kwargs,
     )
     return pd.DataFrame(embedding, index=prepared.index, columns=COLUMNS)
+
+
+def warm_up(*, approximate: bool = True) -> float:
+    """Compile and disk-cache UMAP's numba code.
+
+    Run once after installation (``astrokit prepare`` does), so the first
+    embedding in a fresh kernel loads compiled code instead of compiling it:
+    it embeds 300 random rows (fitted on 200, the rest transformed), without
+    the embedding cache.
+
+    Parameters
+    ----------
+    approximate : bool, default True
+        Also compile the pynndescent path used above 50,000 rows; False
+        skips it (about half the time).
+
+    Returns
+    -------
+    float
+        The seconds it took (tens in a fresh environment, about one once
+        numba's cache is filled).
+    """
+    start = time.perf_counter()
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(300, 5)).astype(np.float32)
+    embed(data, n_neighbors=10, max_rows=200, cache=False, n_epochs=20)
+    if approximate:
+        embed(
+            data,
+            n_neighbors=10,
+            max_rows=200,
+            cache=False,
+            n_epochs=20,
+            neighbors="approximate",
+        )
+    seconds = time.perf_counter() - start
+    logger.info("UMAP compiled code ready in %.1f s", seconds)
+    return seconds

@@ -10,7 +10,14 @@ Two kinds of input reach UMAP:
   distances with the same number of stored neighbours in every row.
 
 Graphs are normalised to UMAP's convention: each row lists the point itself
-first (distance 0), then its neighbours by increasing distance.
+first (distance 0), then its neighbours by increasing distance. ``n_neighbors``
+follows the kit's rule (:mod:`astrokit._shared.checks`): a row is never its
+own neighbour, so a graph serves ``n_neighbors`` up to the number of *other*
+rows it lists per row, and umap-learn, which counts the point itself, is
+given ``n_neighbors + 1``.
+
+:func:`coords` and :func:`truth_values` read an embedding's coordinates and
+the labels a score compares it with.
 """
 
 from __future__ import annotations
@@ -20,9 +27,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.checks import check_n_neighbors
 from astrokit._shared.matrix import check_rows, feature_matrix, names_list
 
-__all__ = ["EmbedInput", "as_input", "check_n_neighbors", "self_first"]
+__all__ = [
+    "COLUMNS",
+    "EmbedInput",
+    "as_input",
+    "check_neighbors",
+    "coords",
+    "self_first",
+    "truth_values",
+]
+
+COLUMNS = ["umap_x", "umap_y"]
+"""The columns of an embedding."""
 
 _MIN_ROWS = 3
 _PURPOSE = "an embedding"
@@ -153,37 +172,63 @@ def _float32(values: np.ndarray, names: list) -> np.ndarray:
     return np.ascontiguousarray(values, dtype=np.float32)
 
 
-def as_input(data, *, exclude: tuple = ()) -> EmbedInput:
-    """Check ``data`` (features or kNN graph) and convert it for UMAP."""
+def as_input(data, *, exclude: tuple = (), columns=None) -> EmbedInput:
+    """Check ``data`` (features or kNN graph) and convert it for UMAP.
+
+    ``exclude`` drops DataFrame columns (a truth column); ``columns`` keeps
+    only the named ones (features only: a graph has no columns).
+    """
     parts = _graph_parts(data)
     if parts is not None:
+        if columns is not None:
+            msg = (
+                f"columns={columns!r} selects feature columns; a kNN graph has "
+                "none (select the columns when building it: "
+                "astrokit.distances.knn_graph(X, columns=...))."
+            )
+            raise ValueError(msg)
         return _check_graph(*parts, index=getattr(data, "index", None))
     if exclude and isinstance(data, pd.DataFrame):
         data = data.drop(columns=list(exclude))
-    values, names, index = feature_matrix(data, min_rows=_MIN_ROWS, purpose=_PURPOSE)
+    values, names, index = feature_matrix(
+        data, columns=columns, min_rows=_MIN_ROWS, purpose=_PURPOSE
+    )
     return EmbedInput(index=index, features=_float32(values, names))
 
 
-def check_n_neighbors(n_neighbors, prepared: EmbedInput) -> int:
-    """Validate ``n_neighbors`` against the rows (and the graph's width)."""
-    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int | np.integer):
-        msg = f"n_neighbors={n_neighbors!r} must be an integer of at least 2."
-        raise TypeError(msg)
-    if n_neighbors < 2:
-        msg = f"n_neighbors={n_neighbors} must be at least 2."
-        raise ValueError(msg)
-    if n_neighbors >= prepared.n_rows:
-        msg = (
-            f"n_neighbors={n_neighbors} must be smaller than the number of rows "
-            f"({prepared.n_rows})."
-        )
-        raise ValueError(msg)
-    if prepared.is_graph and prepared.indices.shape[1] < n_neighbors:
-        width = prepared.indices.shape[1]
+def check_neighbors(n_neighbors, prepared: EmbedInput) -> int:
+    """``n_neighbors`` (other rows) checked against the rows and a graph's width."""
+    n_neighbors = check_n_neighbors(n_neighbors, prepared.n_rows)
+    others = prepared.indices.shape[1] - 1 if prepared.is_graph else n_neighbors
+    if others < n_neighbors:
         msg = (
             f"n_neighbors={n_neighbors} needs a kNN graph with at least "
-            f"{n_neighbors} neighbours per row (the point itself included); this "
-            f"graph has {width}. Rebuild it with a larger k in astrokit.distances."
+            f"{n_neighbors} neighbours per row besides the row itself (a row is "
+            f"never its own neighbour); this graph has {others}. Rebuild it with "
+            f"astrokit.distances.knn_graph(..., n_neighbors={n_neighbors})."
         )
         raise ValueError(msg)
-    return int(n_neighbors)
+    return n_neighbors
+
+
+def coords(embedding) -> np.ndarray:
+    """The (N, 2) coordinates of an embedding DataFrame or array, as float64."""
+    if isinstance(embedding, pd.DataFrame):
+        return embedding[COLUMNS].to_numpy(dtype=float)
+    return np.asarray(embedding, dtype=float)
+
+
+def truth_values(truth, data, prepared: EmbedInput) -> np.ndarray | None:
+    """One label per row of ``prepared``: a column name of ``data``, a Series
+    (aligned on the index) or a sequence of the rows' length; None passes."""
+    if truth is None:
+        return None
+    if isinstance(truth, str):
+        return data[truth].to_numpy()
+    if isinstance(truth, pd.Series) and prepared.index.isin(truth.index).all():
+        return truth.reindex(prepared.index).to_numpy()
+    values = np.asarray(truth)
+    if len(values) != prepared.n_rows:
+        msg = f"truth has {len(values)} values; data has {prepared.n_rows} rows."
+        raise ValueError(msg)
+    return values

@@ -10,8 +10,11 @@ distance ratio within a panel.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["procrustes_align"]
+from astrokit.embedding._input import COLUMNS, coords
+
+__all__ = ["align", "procrustes_align"]
 
 
 def procrustes_align(
@@ -47,3 +50,42 @@ def procrustes_align(
     residual = aligned[rows] - reference[rows]
     disparity = float(np.sum(residual**2) / max(np.sum(b * b), np.finfo(float).tiny))
     return aligned, disparity
+
+
+def align(embedding, reference):
+    """``embedding`` rotated, reflected, scaled and shifted onto ``reference``.
+
+    The best similarity transform in the least-squares sense (no shear), so
+    distance ratios within ``embedding`` are kept.
+
+    Parameters
+    ----------
+    embedding : DataFrame with ``umap_x``, ``umap_y``, or array of shape (N, 2)
+        The embedding to move.
+    reference : DataFrame or array of shape (N, 2)
+        The embedding to move onto: the same rows in the same order.
+
+    Returns
+    -------
+    DataFrame or numpy.ndarray of shape (N, 2)
+        The type of ``embedding``: a DataFrame keeps its index and gets
+        float32 ``umap_x``, ``umap_y``; an array is float64.
+
+    Raises
+    ------
+    ValueError
+        Embeddings of different shapes, or one whose points all coincide.
+
+    Examples
+    --------
+    >>> ref = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    >>> turned = 3 * ref @ np.array([[0.0, -1.0], [1.0, 0.0]]) + 5
+    >>> np.allclose(align(turned, ref), ref)
+    True
+    """
+    aligned, _ = procrustes_align(coords(embedding), coords(reference))
+    if isinstance(embedding, pd.DataFrame):
+        return pd.DataFrame(
+            aligned.astype(np.float32), index=embedding.index, columns=COLUMNS
+        )
+    return aligned

@@ -8,10 +8,10 @@ agreement) and higher is better:
   embedding neighbours by how far down the data-space ranking they sit.
   It needs the full pairwise distances, so it is computed on a fixed random
   subsample of at most ``TRUST_ROWS`` rows.
-- *kNN preservation*: the fraction of each row's ``k`` nearest neighbours in
-  the data (or in the given kNN graph) that are also among its ``k`` nearest
-  neighbours in the embedding, averaged over at most ``KNN_ROWS`` query rows
-  (neighbours are searched among all rows).
+- *kNN preservation*: the fraction of each row's ``n_neighbors`` nearest
+  other rows in the data (or in the given kNN graph) that are also among its
+  ``n_neighbors`` nearest other rows in the embedding, averaged over at
+  most ``KNN_ROWS`` query rows (neighbours are searched among all rows).
 - *ARI*: adjusted Rand index between the truth labels and the islands of
   the embedding, found by HDBSCAN (``sklearn.cluster.HDBSCAN`` with
   ``min_cluster_size = max(10, n / 100)``; its noise points count as one more
@@ -21,7 +21,8 @@ agreement) and higher is better:
   (it cuts a large island into pieces of equal size).
 
 The subsamples are drawn with a fixed seed, so every panel of a scan is
-scored on the same rows.
+scored on the same rows. :func:`quality` is the public call; the scan
+computes :func:`reference` once and :func:`scores` per panel.
 """
 
 from __future__ import annotations
@@ -29,8 +30,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["Reference", "reference", "scores", "TRUST_ROWS", "KNN_ROWS", "ARI_ROWS"]
+from astrokit._shared.checks import check_int, refuse_unknown, renamed
+from astrokit.embedding import _input
+
+__all__ = [
+    "Reference",
+    "quality",
+    "reference",
+    "scores",
+    "TRUST_ROWS",
+    "KNN_ROWS",
+    "ARI_ROWS",
+]
 
 TRUST_ROWS = 2_000
 KNN_ROWS = 5_000
@@ -44,7 +57,7 @@ class Reference:
 
     features: np.ndarray | None
     metric: str | None
-    k: int
+    n_neighbors: int
     trust_rows: np.ndarray
     knn_rows: np.ndarray
     neighbors: np.ndarray | None
@@ -65,14 +78,19 @@ def _drop_self(indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return indices[keep].reshape(len(rows), k)
 
 
-def reference(prepared, *, metric: str = "euclidean", k: int = 15) -> Reference:
-    """Data-space neighbours of the query rows and the trustworthiness rows."""
+def reference(
+    prepared, *, metric: str = "euclidean", n_neighbors: int = 15
+) -> Reference:
+    """Data-space neighbours of the query rows and the trustworthiness rows.
+
+    ``n_neighbors`` (other rows) is capped at half the rows.
+    """
     from sklearn.neighbors import NearestNeighbors
 
     from astrokit.embedding._umap import EXACT_METRICS
 
     n = prepared.n_rows
-    k = int(min(k, (n - 1) // 2))
+    k = int(min(check_int(n_neighbors, "n_neighbors", what="other rows"), (n - 1) // 2))
     trust_rows = _sample(n, TRUST_ROWS)
     knn_rows = _sample(n, KNN_ROWS)
     if prepared.is_graph:
@@ -95,7 +113,7 @@ def knn_preservation(ref: Reference, embedding: np.ndarray) -> float:
 
     if ref.neighbors is None:
         return float("nan")
-    k = ref.k
+    k = ref.n_neighbors
     index = NearestNeighbors(n_neighbors=k + 1).fit(embedding)
     found = index.kneighbors(embedding[ref.knn_rows], return_distance=False)
     low = _drop_self(found, ref.knn_rows)
@@ -110,7 +128,7 @@ def trust(ref: Reference, embedding: np.ndarray) -> float:
     if ref.features is None:
         return float("nan")
     rows = ref.trust_rows
-    k = int(min(ref.k, len(rows) // 2 - 1))
+    k = int(min(ref.n_neighbors, len(rows) // 2 - 1))
     if k < 1:
         return float("nan")
     value = trustworthiness(
@@ -147,3 +165,68 @@ def scores(ref: Reference, embedding: np.ndarray, truth=None) -> dict[str, float
     if truth is not None:
         out["ari"] = agreement(embedding, truth)
     return out
+
+
+def quality(
+    data,
+    embedding,
+    *,
+    truth=None,
+    metric: str = "euclidean",
+    n_neighbors: int = 15,
+    **old_names,
+) -> pd.Series:
+    """How faithful an embedding is to its data: trustworthiness, kNN, ARI.
+
+    Parameters
+    ----------
+    data : DataFrame, array of shape (N, d), or kNN graph
+        What was embedded, as given to :func:`astrokit.embedding.embed`. A
+        graph gives no trustworthiness (NaN): it needs the features.
+    embedding : DataFrame with ``umap_x``, ``umap_y``, or array of shape (N, 2)
+        The coordinates, one row per row of ``data``, in the same order.
+    truth : str, array-like or Series, optional
+        Labels to compare the embedding's islands with: a column of ``data``
+        or one value per row (a Series is aligned on the index). Adds ``ari``.
+    metric : str, default "euclidean"
+        Distance between the rows of ``data`` (a scikit-learn metric name
+        that UMAP shares; other names give NaN scores).
+    n_neighbors : int, default 15
+        Neighbours of the scores, a row never its own
+        (:mod:`astrokit._shared.checks`); capped at half the rows. Formerly
+        ``k``, still accepted for one release with a FutureWarning.
+
+    Returns
+    -------
+    pandas.Series
+        ``trustworthiness`` and ``knn_preservation`` (and ``ari`` with
+        ``truth``), each in [0, 1], higher is better; the module notes give
+        the definitions and subsample sizes.
+
+    Raises
+    ------
+    ValueError
+        ``embedding`` of the wrong shape; ``truth`` of the wrong length; the
+        errors of :func:`astrokit.embedding.embed` for bad ``data``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> X = rng.normal(size=(100, 2))
+    >>> q = quality(X, X)  # the data embedded as itself: perfect scores
+    >>> q.round(3).to_dict()
+    {'trustworthiness': 1.0, 'knn_preservation': 1.0}
+    """
+    n_neighbors = renamed(old_names, "k", "n_neighbors", n_neighbors, default=15)
+    refuse_unknown(old_names, "quality")
+    prepared = _input.as_input(data)
+    coords = _input.coords(embedding)
+    if coords.shape != (prepared.n_rows, 2):
+        msg = (
+            f"embedding has shape {coords.shape}; expected ({prepared.n_rows}, 2): "
+            "one (umap_x, umap_y) pair per row of data."
+        )
+        raise ValueError(msg)
+    ref = reference(prepared, metric=metric, n_neighbors=n_neighbors)
+    truth_values = _input.truth_values(truth, data, prepared)
+    return pd.Series(scores(ref, coords, truth_values))

@@ -163,7 +163,11 @@ def fit_embedding(
     fit_rows: np.ndarray | None,
     umap_kwargs: dict,
 ) -> np.ndarray:
-    """Fit UMAP (on ``fit_rows`` only, then transform the rest); (N, 2) float32."""
+    """Fit UMAP (on ``fit_rows`` only, then transform the rest); (N, 2) float32.
+
+    ``n_neighbors`` is umap-learn's, the point itself included: the caller
+    turns the kit's count of other rows into it (``+ 1``).
+    """
     umap = load_umap()
     options = dict(
         n_neighbors=n_neighbors,
