@@ -189,7 +189,6 @@ def test_stage_is_a_documented_package(name):
 
 
 TO_SPLIT = {
-    "astrokit.cluster",
     "astrokit.interpret",
     "astrokit.interpret._plots",
     "astrokit.plot._points",

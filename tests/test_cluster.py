@@ -8,6 +8,7 @@ import pytest
 
 from astrokit.cluster import (
     METHODS,
+    Clusterer,
     agreement,
     choose_n_clusters,
     cluster,
@@ -42,7 +43,7 @@ def blob(rng):
 def test_every_method_recovers_separated_blobs(blobs, method):
     data, truth = blobs
     kw = {"n_clusters": 3} if method in ("gmm", "kmeans", "agglomerative") else {}
-    labels = cluster(data, method, **kw)
+    labels = cluster(data, method=method, **kw)
     assert labels.name == "cluster"
     assert labels.index.equals(data.index)
     assert labels.dtype == np.int64
@@ -53,14 +54,14 @@ def test_every_method_recovers_separated_blobs(blobs, method):
 
 def test_array_input_gets_a_range_index(blobs):
     data, _ = blobs
-    labels = cluster(data.to_numpy(), "kmeans", n_clusters=3)
+    labels = cluster(data.to_numpy(), method="kmeans", n_clusters=3)
     assert labels.index.equals(pd.RangeIndex(len(data)))
 
 
 @pytest.mark.parametrize("method", ["gmm", "kmeans", "agglomerative"])
 def test_default_number_of_clusters_is_chosen(blobs, method):
     data, truth = blobs
-    labels = cluster(data, method)
+    labels = cluster(data, method=method)
     assert labels.nunique() == 3
     assert agreement(labels, truth)["ari"] == pytest.approx(1.0)
 
@@ -86,28 +87,28 @@ def test_choose_n_clusters_subsamples(blobs):
 
 def test_agglomerative_on_a_subsample_labels_every_row(blobs):
     data, truth = blobs
-    labels = cluster(data, "agglomerative", n_clusters=3, max_rows=50)
+    labels = cluster(data, method="agglomerative", n_clusters=3, max_rows=50)
     assert labels.notna().all() and len(labels) == len(data)
     assert agreement(labels, truth)["ari"] == pytest.approx(1.0)
 
 
 def test_options_reach_the_estimator(blobs):
     data, _ = blobs
-    labels = cluster(data, "dbscan", eps=1e-6, min_samples=5)
+    labels = cluster(data, method="dbscan", eps=1e-6, min_samples=5)
     assert (labels == -1).all()  # nothing is that dense: all noise
     with pytest.raises(TypeError, match="bogus"):
-        cluster(data, "kmeans", n_clusters=2, bogus=1)
+        cluster(data, method="kmeans", n_clusters=2, bogus=1)
 
 
 def test_seed_makes_gmm_reproducible(blob):
-    a = cluster(blob, "gmm", n_clusters=4, random_state=3)
-    b = cluster(blob, "gmm", n_clusters=4, random_state=3)
+    a = cluster(blob, method="gmm", n_clusters=4, random_state=3)
+    b = cluster(blob, method="gmm", n_clusters=4, random_state=3)
     assert a.equals(b)
 
 
 def test_stability_of_separated_blobs(blobs):
     data, _ = blobs
-    rows, clusters = stability(data, "kmeans", n_clusters=3, n_runs=8)
+    rows, clusters = stability(data, method="kmeans", n_clusters=3, n_runs=8)
     assert rows.index.equals(data.index)
     assert rows.columns.tolist() == ["cluster", "consensus", "confidence", "n_runs"]
     assert clusters.columns.tolist() == [
@@ -129,13 +130,13 @@ def test_stability_of_separated_blobs(blobs):
 def test_stability_of_deterministic_methods_uses_subsamples(blobs, method):
     data, _ = blobs
     kw = {"n_clusters": 3} if method == "agglomerative" else {}
-    _, clusters = stability(data, method, n_runs=5, **kw)
+    _, clusters = stability(data, method=method, n_runs=5, **kw)
     assert len(clusters) == 3 and (clusters["stability"] > 0.95).all()
 
 
 def test_splitting_one_blob_is_less_stable(blobs, blob):
-    separated, _ = stability(blobs[0], "gmm", n_clusters=3, n_runs=10)
-    rows, clusters = stability(blob, "gmm", n_clusters=2, n_runs=10)
+    separated, _ = stability(blobs[0], method="gmm", n_clusters=3, n_runs=10)
+    rows, clusters = stability(blob, method="gmm", n_clusters=2, n_runs=10)
     assert (clusters["stability"] < 0.8).all()
     assert rows["confidence"].mean() < 0.95
     assert separated["confidence"].min() > 0.99
@@ -144,7 +145,9 @@ def test_splitting_one_blob_is_less_stable(blobs, blob):
 
 
 def test_stability_over_seeds(blob):
-    rows, clusters = stability(blob, "gmm", n_clusters=2, n_runs=6, resample="seed")
+    rows, clusters = stability(
+        blob, method="gmm", n_clusters=2, n_runs=6, resample="seed"
+    )
     assert (rows["n_runs"] == 6).all()
     assert clusters["stability"].between(0, 1).all()
 
@@ -152,7 +155,7 @@ def test_stability_over_seeds(blob):
 def test_stability_noise_rows_have_no_confidence(blobs):
     data, _ = blobs
     outlier = pd.DataFrame({"umap_x": [30.0], "umap_y": [30.0]}, index=[-5])
-    rows, clusters = stability(pd.concat([data, outlier]), "hdbscan", n_runs=4)
+    rows, clusters = stability(pd.concat([data, outlier]), method="hdbscan", n_runs=4)
     assert rows.loc[-5, "cluster"] == -1 and np.isnan(rows.loc[-5, "confidence"])
     assert -1 not in clusters.index
 
@@ -184,53 +187,168 @@ def test_agreement_and_contingency():
     assert np.allclose(frac.sum(axis=0), 1.0)
 
 
-def test_bad_inputs(blobs):
-    data, truth = blobs
-    with pytest.raises(
-        ValueError, match=r"method='spectral' is not a clustering .*'gmm'"
-    ):
-        cluster(data, "spectral")
-    with pytest.raises(
-        ValueError, match="n_clusters=400 needs at least 400 rows; data has 310"
-    ):
-        cluster(data, "kmeans", n_clusters=400)
-    with pytest.raises(ValueError, match="data has 1 row.*needs at least 2"):
-        cluster(data.iloc[:1], "kmeans", n_clusters=1)
-    with pytest.raises(ValueError, match=r"constant columns \['flat'\]"):
-        cluster(data.assign(flat=1.0), "kmeans", n_clusters=2)
-    with pytest.raises(
-        ValueError, match=r"NaN or infinite values .*'umap_x' \(1 row\)"
-    ):
-        cluster(data.mask(data == data.iloc[0, 0]), "gmm", n_clusters=2)
-    with pytest.raises(ValueError, match=r"non-numeric columns \['galaxy'\]"):
-        cluster(data.assign(galaxy="NGC0628"), "gmm", n_clusters=2)
-    with pytest.raises(
-        ValueError, match="n_clusters=3 does not apply to method='hdbscan'"
-    ):
-        cluster(data, "hdbscan", n_clusters=3)
-    with pytest.raises(ValueError, match="n_clusters=0 must be a positive integer"):
-        cluster(data, "gmm", n_clusters=0)
-    with pytest.raises(ValueError, match=r"data must be 2-D .*got shape \(5,\)"):
-        cluster(np.zeros(5), "gmm")
-    with pytest.raises(ValueError, match="data has no feature columns"):
-        cluster(data[[]], "gmm")
+BAD_CLUSTER_CALLS = {
+    "unknown method": (
+        lambda d: cluster(d, method="spectral"),
+        r"method='spectral' is not a clustering .*'gmm'",
+    ),
+    "too many clusters": (
+        lambda d: cluster(d, method="kmeans", n_clusters=400),
+        "n_clusters=400 needs at least 400 rows; data has 310",
+    ),
+    "one row": (
+        lambda d: cluster(d.iloc[:1], method="kmeans", n_clusters=1),
+        "data has 1 row.*needs at least 2",
+    ),
+    "constant column": (
+        lambda d: cluster(d.assign(flat=1.0), method="kmeans", n_clusters=2),
+        r"constant columns \['flat'\]",
+    ),
+    "NaN": (
+        lambda d: cluster(d.mask(d == d.iloc[0, 0]), method="gmm", n_clusters=2),
+        r"NaN or infinite values .*'umap_x' \(1 row\)",
+    ),
+    "text column": (
+        lambda d: cluster(d.assign(galaxy="NGC0628"), method="gmm", n_clusters=2),
+        r"non-numeric columns \['galaxy'\]",
+    ),
+    "n_clusters to hdbscan": (
+        lambda d: cluster(d, method="hdbscan", n_clusters=3),
+        "n_clusters=3 does not apply to method='hdbscan'",
+    ),
+    "n_clusters=0": (
+        lambda d: cluster(d, method="gmm", n_clusters=0),
+        "n_clusters=0 must be an integer of at least 1",
+    ),
+    "1-D array": (
+        lambda d: cluster(np.zeros(5), method="gmm"),
+        r"data must be 2-D .*got shape \(5,\)",
+    ),
+    "no columns": (
+        lambda d: cluster(d[[]], method="gmm"),
+        "data has no feature columns",
+    ),
+    "max_rows=1": (
+        lambda d: cluster(d, method="gmm", n_clusters=2, max_rows=1),
+        r"max_rows=1 must be an integer of at least 2 \(rows, or None\)",
+    ),
+    "choose with dbscan": (
+        lambda d: choose_n_clusters(d, method="dbscan"),
+        "method='dbscan': choose_n_clusters applies",
+    ),
+    "choose with an unknown method": (
+        lambda d: choose_n_clusters(d, method="spectral"),
+        "method='spectral' is not a clustering method",
+    ),
+    "no candidate": (
+        lambda d: choose_n_clusters(d.iloc[:10], n_clusters=[50]),
+        r"n_clusters=\[50\] holds no candidate",
+    ),
+    "resample": (
+        lambda d: stability(d, method="kmeans", n_clusters=3, resample="bootstrap"),
+        "resample='bootstrap' must be",
+    ),
+    "fraction": (
+        lambda d: stability(d, method="kmeans", n_clusters=3, fraction=0),
+        r"fraction=0 must be in \(0, 1\]",
+    ),
+    "n_runs": (
+        lambda d: stability(d, method="kmeans", n_clusters=3, n_runs=0),
+        "n_runs=0 must be an integer of at least 1",
+    ),
+    "labels and truth lengths": (
+        lambda d: agreement([0, 1, 1], ["a", "b"]),
+        r"labels \(3,\) and truth \(2,\)",
+    ),
+    "normalize": (
+        lambda d: contingency([0, 1], ["a", "b"], normalize="rows"),
+        "normalize='rows' must be one of",
+    ),
+}
 
 
-def test_bad_inputs_of_helpers(blobs):
+@pytest.mark.parametrize("call", BAD_CLUSTER_CALLS)
+def test_bad_inputs(blobs, call):
+    func, match = BAD_CLUSTER_CALLS[call]
+    with pytest.raises(ValueError, match=match):
+        func(blobs[0])
+
+
+def test_max_rows_must_be_a_number(blobs):
+    with pytest.raises(TypeError, match=r"max_rows='all' must be an integer"):
+        cluster(blobs[0], method="gmm", n_clusters=2, max_rows="all")
+
+
+def test_truth_must_cover_the_labels(blobs):
     data, truth = blobs
-    with pytest.raises(ValueError, match="method='dbscan': choose_n_clusters applies"):
-        choose_n_clusters(data, method="dbscan")
-    with pytest.raises(ValueError, match=r"n_clusters=\[50\] holds no candidate"):
-        choose_n_clusters(data.iloc[:10], n_clusters=[50])
-    with pytest.raises(ValueError, match="resample='bootstrap' must be"):
-        stability(data, "kmeans", n_clusters=3, resample="bootstrap")
-    with pytest.raises(ValueError, match=r"fraction=0 must be in \(0, 1\]"):
-        stability(data, "kmeans", n_clusters=3, fraction=0)
-    with pytest.raises(ValueError, match="n_runs=0 must be a positive integer"):
-        stability(data, "kmeans", n_clusters=3, n_runs=0)
+    labels = cluster(data, method="kmeans", n_clusters=3)
     with pytest.raises(ValueError, match="truth lacks 310 of the labels' index values"):
-        agreement(cluster(data, "kmeans", n_clusters=3), truth.reset_index(drop=True))
-    with pytest.raises(ValueError, match=r"labels \(3,\) and truth \(2,\)"):
-        agreement([0, 1, 1], ["a", "b"])
-    with pytest.raises(ValueError, match="normalize='rows' must be one of"):
-        contingency([0, 1], ["a", "b"], normalize="rows")
+        agreement(labels, truth.reset_index(drop=True))
+
+
+# ------------------------------------------------------------- registry, API
+def test_methods_registry_describes_each_method():
+    assert isinstance(METHODS, dict) and len(METHODS) == 5
+    assert all(isinstance(v, str) and v for v in METHODS.values())
+
+
+def test_positional_options_warn_and_still_work(blobs):
+    data, _ = blobs
+    expected = cluster(data, method="kmeans", n_clusters=3)
+    with pytest.warns(FutureWarning, match=r"cluster\(data, method='kmeans'\)"):
+        labels = cluster(data, "kmeans", n_clusters=3)
+    assert labels.equals(expected)
+    with pytest.warns(FutureWarning, match=r"stability\(data, method='kmeans'\)"):
+        _, clusters = stability(data, "kmeans", n_clusters=3, n_runs=2)
+    assert len(clusters) == 3
+
+
+# ----------------------------------------------------------------- Clusterer
+@pytest.mark.parametrize("method", ["gmm", "kmeans"])
+def test_clusterer_predict_equals_cluster(blob, method):
+    model = Clusterer(method, n_clusters=4).fit(blob)
+    expected = cluster(blob, method=method, n_clusters=4)
+    np.testing.assert_array_equal(model.predict(blob), expected.to_numpy())
+    np.testing.assert_array_equal(model.labels_, expected.to_numpy())
+    np.testing.assert_array_equal(model.fit_predict(blob), expected.to_numpy())
+    assert model.n_clusters_ == 4 and model.n_features_in_ == 2
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_clusterer_labels_new_rows_by_their_blob(blobs, method):
+    data, _ = blobs
+    kw = {"n_clusters": 3} if method in ("gmm", "kmeans", "agglomerative") else {}
+    model = Clusterer(method, **kw).fit(data)
+    labels = pd.Series(model.labels_, index=data.index)
+    new = pd.DataFrame(np.array(CENTRES) + 0.1, columns=["umap_x", "umap_y"])
+    nearest = [((data - np.array(c)) ** 2).sum(axis=1).idxmin() for c in CENTRES]
+    expected = labels[nearest].tolist()
+    assert model.predict(new).tolist() == expected
+    assert sorted(expected) == [0, 1, 2]
+
+
+def test_clusterer_fits_a_subsample_and_labels_every_row(blobs):
+    data, truth = blobs
+    model = Clusterer("gmm", n_clusters=3, max_rows=100).fit(data)
+    assert len(model.fit_rows_) == 100 and len(model.labels_) == len(data)
+    assert agreement(pd.Series(model.labels_, index=data.index), truth)[
+        "ari"
+    ] == pytest.approx(1.0)
+
+
+def test_clusterer_is_a_scikit_learn_estimator(blobs):
+    from sklearn.base import clone
+
+    model = Clusterer("hdbscan", options={"min_cluster_size": 20})
+    copy = clone(model)
+    assert copy.get_params()["options"] == {"min_cluster_size": 20}
+    assert copy.fit(blobs[0]).n_clusters_ == 3
+
+
+def test_clusterer_predict_needs_the_fitted_columns(blobs):
+    data, _ = blobs
+    model = Clusterer("kmeans", n_clusters=3).fit(data)
+    with pytest.raises(ValueError, match=r"X has columns \['umap_y', 'umap_x'\]"):
+        model.predict(data[["umap_y", "umap_x"]])
+    with pytest.raises(ValueError, match=r"this Clusterer was fitted on \['umap_x'"):
+        model.predict(data.assign(extra=1.0))

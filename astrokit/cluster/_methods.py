@@ -1,7 +1,11 @@
-"""The clustering methods behind :func:`astrokit.cluster.cluster`.
+"""The clustering methods behind :class:`astrokit.cluster.Clusterer`.
 
-Each takes a finite float matrix and returns raw integer labels (-1 noise).
-:func:`as_matrix` turns user input into that matrix, with clear errors.
+:func:`fit_method` fits one of :data:`METHODS` on a finite float matrix and
+returns the fitted scikit-learn estimator with its raw labels (-1 noise);
+:func:`fit_on_sample` fits on at most ``max_rows`` random rows and gives a
+predictor that labels any row (the estimator itself for gmm and kmeans, else
+the nearest fitted row's label). :func:`as_matrix` turns user input into the
+matrix, with clear errors.
 """
 
 from __future__ import annotations
@@ -9,11 +13,41 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.checks import check_max_rows
 from astrokit._shared.matrix import feature_matrix
 
-__all__ = ["METHODS", "as_matrix", "run_method"]
+__all__ = [
+    "METHODS",
+    "NEEDS_N",
+    "AGGLOMERATIVE_MAX_ROWS",
+    "as_matrix",
+    "check_method",
+    "resolve_max_rows",
+    "sample_rows",
+    "fit_method",
+    "fit_on_sample",
+]
 
-METHODS = ("gmm", "kmeans", "agglomerative", "dbscan", "hdbscan")
+METHODS: dict[str, str] = {
+    "gmm": "Gaussian mixture (full covariances, best of 3 starts): elliptical "
+    "clusters; n_clusters by BIC when not given",
+    "kmeans": "k-means (10 starts): round clusters of similar size; n_clusters "
+    "by silhouette when not given",
+    "agglomerative": "Ward linkage, fitted on at most 5,000 rows (the others "
+    "take their nearest fitted row's label); n_clusters by silhouette",
+    "dbscan": "density: rows with min_samples neighbours within eps form "
+    "clusters, the rest is noise (-1); finds the number itself",
+    "hdbscan": "hierarchical density (sklearn.cluster.HDBSCAN): clusters of at "
+    "least min_cluster_size rows at any density; sparse rows are noise (-1)",
+}
+"""The methods :func:`astrokit.cluster.cluster` knows, with what each finds."""
+
+NEEDS_N = ("gmm", "kmeans", "agglomerative")
+"""Methods that take ``n_clusters`` (the others find the number themselves)."""
+
+AGGLOMERATIVE_MAX_ROWS = 5_000
+"""Ward linkage holds all pairwise distances: peak memory of a 24,598-row
+table was 3.2 GB fitting 20,000 rows, 956 MB at 10,000, 383 MB at 5,000."""
 
 
 def as_matrix(data, *, min_rows: int = 2) -> tuple[np.ndarray, pd.Index, list]:
@@ -25,40 +59,52 @@ def as_matrix(data, *, min_rows: int = 2) -> tuple[np.ndarray, pd.Index, list]:
     return X, index, names
 
 
+def check_method(method) -> str:
+    """``method`` if it is a key of :data:`METHODS`, else a ValueError."""
+    if method not in METHODS:
+        msg = (
+            f"method={method!r} is not a clustering method; use one of {list(METHODS)}."
+        )
+        raise ValueError(msg)
+    return method
+
+
+def resolve_max_rows(max_rows, method: str) -> int | None:
+    """``max_rows`` with ``"auto"`` resolved: 5,000 for agglomerative, else all."""
+    if isinstance(max_rows, str) and max_rows == "auto":
+        return AGGLOMERATIVE_MAX_ROWS if method == "agglomerative" else None
+    return check_max_rows(max_rows)
+
+
+def sample_rows(n: int, max_rows: int | None, random_state) -> np.ndarray:
+    """Sorted positions of at most ``max_rows`` of ``n`` rows, drawn at random."""
+    if max_rows is None or n <= max_rows:
+        return np.arange(n)
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n, int(max_rows), replace=False))
+
+
 def _kmeans(X, n, random_state, options):
     from sklearn.cluster import KMeans
 
     opts = {"n_init": 10} | options
-    return KMeans(n_clusters=n, random_state=random_state, **opts).fit_predict(X)
+    model = KMeans(n_clusters=n, random_state=random_state, **opts).fit(X)
+    return model, model.labels_
 
 
 def _gmm(X, n, random_state, options):
     from sklearn.mixture import GaussianMixture
 
     opts = {"n_init": 3} | options
-    gmm = GaussianMixture(n_components=n, random_state=random_state, **opts)
-    return gmm.fit(X).predict(X)
-
-
-AGGLOMERATIVE_MAX_ROWS = 5_000
-"""Ward linkage holds all pairwise distances: peak memory of a 24,598-row
-table was 3.2 GB fitting 20,000 rows, 956 MB at 10,000, 383 MB at 5,000."""
+    model = GaussianMixture(n_components=n, random_state=random_state, **opts)
+    return model, model.fit(X).predict(X)
 
 
 def _agglomerative(X, n, random_state, options):
     from sklearn.cluster import AgglomerativeClustering
-    from sklearn.neighbors import KNeighborsClassifier
 
-    opts = dict(options)
-    max_rows = opts.pop("max_rows", AGGLOMERATIVE_MAX_ROWS)
-    fit = np.arange(len(X))
-    if max_rows is not None and len(X) > max_rows:
-        rng = np.random.default_rng(random_state)
-        fit = np.sort(rng.choice(len(X), int(max_rows), replace=False))
-    labels = AgglomerativeClustering(n_clusters=n, **opts).fit_predict(X[fit])
-    if len(fit) == len(X):
-        return labels
-    return KNeighborsClassifier(n_neighbors=1).fit(X[fit], labels).predict(X)
+    model = AgglomerativeClustering(n_clusters=n, **options).fit(X)
+    return model, model.labels_
 
 
 def _dbscan(X, n, random_state, options):
@@ -73,7 +119,8 @@ def _dbscan(X, n, random_state, options):
         dist, _ = NearestNeighbors(n_neighbors=min_samples).fit(X).kneighbors(query)
         eps = float(np.percentile(dist[:, -1], 95))
         opts["eps"] = eps if eps > 0 else 1e-9
-    return DBSCAN(min_samples=min_samples, **opts).fit_predict(X)
+    model = DBSCAN(min_samples=min_samples, **opts).fit(X)
+    return model, model.labels_
 
 
 def _hdbscan(X, n, random_state, options):
@@ -84,10 +131,11 @@ def _hdbscan(X, n, random_state, options):
     size = int(max(2, min(size, len(X))))
     samples = int(max(1, min(opts.pop("min_samples", 10), len(X) - 1)))
     opts.setdefault("copy", True)
-    return HDBSCAN(min_cluster_size=size, min_samples=samples, **opts).fit_predict(X)
+    model = HDBSCAN(min_cluster_size=size, min_samples=samples, **opts).fit(X)
+    return model, model.labels_
 
 
-_RUN = {
+_FIT = {
     "gmm": _gmm,
     "kmeans": _kmeans,
     "agglomerative": _agglomerative,
@@ -96,6 +144,29 @@ _RUN = {
 }
 
 
-def run_method(method: str, X: np.ndarray, n: int | None, random_state, options: dict):
-    """Raw labels of ``method`` on ``X`` (``n`` clusters where it applies)."""
-    return np.asarray(_RUN[method](X, n, random_state, dict(options)), dtype=np.int64)
+def fit_method(method: str, X: np.ndarray, n: int | None, random_state, options):
+    """``(estimator, raw labels of X)`` of ``method`` (``n`` clusters if it applies)."""
+    model, labels = _FIT[method](X, n, random_state, dict(options))
+    return model, np.asarray(labels, dtype=np.int64)
+
+
+def fit_on_sample(
+    method: str, X: np.ndarray, n: int | None, *, max_rows, random_state, options
+):
+    """``(estimator, predictor, rows, raw)``: fit on <= ``max_rows`` rows, label all.
+
+    ``rows`` are the fitted positions, ``raw`` the raw labels of every row of
+    ``X``. gmm and kmeans predict natively; the other methods have no
+    ``predict``, so a new row takes the label of its nearest fitted row.
+    """
+    rows = sample_rows(len(X), max_rows, random_state)
+    model, labels = fit_method(method, X[rows], n, random_state, options)
+    if method in ("gmm", "kmeans"):
+        predictor = model
+    else:
+        from sklearn.neighbors import KNeighborsClassifier
+
+        predictor = KNeighborsClassifier(n_neighbors=1).fit(X[rows], labels)
+    if len(rows) == len(X):
+        return model, predictor, rows, labels
+    return model, predictor, rows, np.asarray(predictor.predict(X), dtype=np.int64)

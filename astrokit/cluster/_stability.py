@@ -1,10 +1,162 @@
-"""Helpers of :func:`astrokit.cluster.stability`: matching runs, scoring clusters."""
+"""How reproducible a clustering is: :func:`stability` and its helpers.
+
+Each run clusters again (a subsample, or another seed); its clusters are
+matched to the reference's (:func:`match_labels`), scored by their best
+Jaccard similarity (:func:`best_jaccard`), and every row's votes give its
+consensus label and confidence (:func:`consensus`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["match_labels", "best_jaccard", "consensus"]
+from astrokit._shared.checks import check_int, keyword_only_after
+from astrokit.cluster._estimator import Clusterer
+from astrokit.cluster._methods import NEEDS_N, as_matrix
+
+__all__ = ["stability", "match_labels", "best_jaccard", "consensus"]
+
+
+@keyword_only_after(1)
+def stability(
+    data,
+    *,
+    method: str = "gmm",
+    n_clusters: int | None = None,
+    n_runs: int = 20,
+    resample: str = "subsample",
+    fraction: float = 0.8,
+    max_rows: int | str | None = "auto",
+    random_state: int = 0,
+    **options,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """How reproducible a clustering is, per row and per cluster.
+
+    The reference is ``cluster(data, method=method, ...)``. Each of
+    ``n_runs`` runs clusters again, either a random ``fraction`` of the rows
+    (``resample="subsample"``, works for every method) or all rows with
+    another seed (``resample="seed"``, meaningful for gmm and kmeans
+    only). The run's clusters are matched to the reference's by the
+    Hungarian algorithm on their overlap.
+
+    - A row's ``consensus`` is the matched label it got most often over the
+      runs that included it (ties go to its reference label); its
+      ``confidence`` is the fraction of those runs that gave it that label.
+    - A cluster's ``stability`` is the mean over runs of its best Jaccard
+      similarity ``|A & B| / |A | B|`` with any cluster of the run
+      (restricted to the rows the run saw). ``dissolved`` is the fraction
+      of runs in which that best match fell below 0.5.
+
+    Parameters
+    ----------
+    data : DataFrame or array of shape (N, d)
+        As for :func:`cluster`.
+    method, n_clusters, max_rows, random_state, **options
+        As for :func:`cluster`; ``n_clusters`` is fixed by the reference
+        run (when None, chosen once) so that runs are comparable.
+    n_runs : int, default 20
+        Number of repetitions.
+    resample : {"subsample", "seed"}, default "subsample"
+    fraction : float, default 0.8
+        Fraction of rows in each subsample (without replacement).
+
+    Returns
+    -------
+    rows : DataFrame
+        On the index of ``data``: ``cluster`` (reference label),
+        ``consensus``, ``confidence`` (0..1; NaN for noise rows of the
+        reference and rows no run saw), ``n_runs`` (runs that saw the row).
+    clusters : DataFrame
+        Indexed by reference cluster (noise excluded): ``size``,
+        ``stability``, ``stability_std``, ``dissolved`` and ``confidence``
+        (mean over its rows).
+
+    Raises
+    ------
+    ValueError
+        Bad ``resample``, ``fraction`` or ``n_runs``; anything
+        :func:`cluster` rejects.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> X = np.vstack([rng.normal(c, 0.5, size=(80, 2)) for c in (0, 5)])
+    >>> rows, clusters = stability(X, method="kmeans", n_clusters=2, n_runs=5)
+    >>> clusters["stability"].round(2).tolist()
+    [1.0, 1.0]
+    >>> float(rows["confidence"].min())
+    1.0
+    """
+    if resample not in ("subsample", "seed"):
+        msg = f"resample={resample!r} must be 'subsample' or 'seed'."
+        raise ValueError(msg)
+    if not 0 < fraction <= 1:
+        msg = f"fraction={fraction!r} must be in (0, 1]."
+        raise ValueError(msg)
+    n_runs = check_int(n_runs, "n_runs")
+
+    def model(n, seed):
+        return Clusterer(
+            method, n_clusters=n, max_rows=max_rows, random_state=seed,
+            options=options,
+        )  # fmt: skip
+
+    ref = model(n_clusters, random_state).fit(data).labels_
+    X, index, _ = as_matrix(data)
+    n_ref = int(ref.max()) + 1 if (ref >= 0).any() else 0
+    if method in NEEDS_N:
+        n_clusters = max(n_ref, 1)
+    votes, seen, jaccard = _repeat(
+        lambda rows, seed: model(n_clusters, seed).fit(X[rows]).labels_,
+        ref, n_runs=n_runs, fraction=fraction if resample == "subsample" else None,
+        random_state=random_state,
+    )  # fmt: skip
+    return _tables(ref, index, votes, seen, jaccard)
+
+
+def _repeat(run_labels, ref, *, n_runs, fraction, random_state):
+    """``(votes, seen, jaccard)`` over ``n_runs`` runs of ``run_labels(rows, seed)``.
+
+    ``fraction`` None: every run sees all rows (another seed each time).
+    """
+    n, n_ref = len(ref), int(ref.max()) + 1 if (ref >= 0).any() else 0
+    votes = np.zeros((n_ref + 2, n), dtype=np.int32)  # rows: -2, -1, 0..n_ref-1
+    seen = np.zeros(n, dtype=np.int32)
+    jaccard = np.full((n_runs, n_ref), np.nan)
+    rng = np.random.default_rng(random_state)
+    m = n if fraction is None else max(2, int(round(fraction * n)))
+    for r in range(n_runs):
+        rows = np.arange(n) if fraction is None else np.sort(rng.choice(n, m, False))
+        seed = None if random_state is None else random_state + 1 + r
+        run = run_labels(rows, seed)
+        votes[match_labels(ref[rows], run, n_ref) + 2, rows] += 1
+        seen[rows] += 1
+        jaccard[r] = best_jaccard(ref[rows], run, n_ref)
+    return votes, seen, jaccard
+
+
+def _tables(ref, index, votes, seen, jaccard) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-row and per-cluster tables of :func:`stability`."""
+    n_ref = jaccard.shape[1]
+    label, confidence = consensus(votes, ref)
+    rows = pd.DataFrame(
+        {"cluster": ref, "consensus": label, "confidence": confidence, "n_runs": seen},
+        index=index,
+    )
+    labels = np.arange(n_ref)
+    conf = rows[ref >= 0].groupby("cluster")["confidence"].mean()
+    clusters = pd.DataFrame(
+        {
+            "size": np.bincount(ref[ref >= 0], minlength=n_ref),
+            "stability": np.nanmean(jaccard, axis=0) if n_ref else [],
+            "stability_std": np.nanstd(jaccard, axis=0) if n_ref else [],
+            "dissolved": np.nanmean(jaccard < 0.5, axis=0) if n_ref else [],
+            "confidence": conf.reindex(labels).to_numpy(),
+        },
+        index=pd.Index(labels, name="cluster"),
+    )
+    return rows, clusters
 
 
 def match_labels(ref: np.ndarray, run: np.ndarray, n_ref: int) -> np.ndarray:

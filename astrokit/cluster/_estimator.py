@@ -1,0 +1,209 @@
+"""The fitted clustering model: :class:`Clusterer`, kept to label new rows."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
+
+from astrokit._shared.checks import check_int, check_random_state
+from astrokit._shared.matrix import feature_matrix, names_list
+from astrokit.cluster._choose import choose_n_clusters
+from astrokit.cluster._methods import (
+    NEEDS_N,
+    as_matrix,
+    check_method,
+    fit_on_sample,
+    resolve_max_rows,
+)
+
+__all__ = ["Clusterer"]
+
+logger = logging.getLogger("astrokit.cluster")
+
+
+def _check_n(n_clusters, method: str, n_rows: int) -> int | None:
+    if n_clusters is None:
+        return None
+    if method not in NEEDS_N:
+        msg = (
+            f"n_clusters={n_clusters!r} does not apply to method={method!r}, which "
+            "finds the number of clusters itself (tune min_cluster_size or eps)."
+        )
+        raise ValueError(msg)
+    n_clusters = check_int(n_clusters, "n_clusters")
+    if n_clusters > n_rows:
+        msg = (
+            f"n_clusters={n_clusters} needs at least {n_clusters} rows; "
+            f"data has {n_rows}."
+        )
+        raise ValueError(msg)
+    return n_clusters
+
+
+def _size_lookup(raw: np.ndarray, n_raw: int) -> np.ndarray:
+    """``lookup[raw]``: clusters renumbered 0, 1, ... from the largest.
+
+    Ties go to the lower raw label; raw labels no row has (a mixture
+    component left empty) are numbered after the others. The last entry is
+    -1, so that noise (raw label -1) stays -1.
+    """
+    counts = np.bincount(raw[raw >= 0], minlength=n_raw)
+    order = np.lexsort((np.arange(len(counts)), -counts))
+    lookup = np.full(len(counts) + 1, -1, dtype=np.int64)
+    lookup[order] = np.arange(len(counts))
+    return lookup
+
+
+class Clusterer(ClusterMixin, BaseEstimator):
+    """A clustering of the rows, kept so that new rows can be labelled.
+
+    Parameters
+    ----------
+    method : str, default "gmm"
+        A key of :data:`astrokit.cluster.METHODS` (see
+        :func:`astrokit.cluster.cluster` for each method's defaults).
+    n_clusters : int, optional
+        For gmm, kmeans, agglomerative. Default: chosen by
+        :func:`astrokit.cluster.choose_n_clusters`.
+    max_rows : int, None or "auto", default "auto"
+        Fit on a random subsample of at most this many rows, then label
+        every row (None: fit on all rows). ``"auto"``: 5,000 for
+        agglomerative (Ward's memory grows as rows squared), all rows for
+        the other methods.
+    random_state : int, Generator, RandomState or None, default 0
+        Seed of the initialisation and of the subsample.
+    options : dict, optional
+        Passed to the scikit-learn estimator (``covariance_type``,
+        ``linkage``, ``eps``, ``min_cluster_size``...). A dict rather than
+        ``**options`` so that ``get_params`` and ``clone`` see them, as
+        scikit-learn requires of an estimator.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int64, shape (N,)
+        Labels of the rows given to :meth:`fit`: 0 for the largest cluster,
+        1 for the next, ...; -1 noise.
+    n_clusters_ : int
+        Clusters among those rows (noise excluded).
+    estimator_ : scikit-learn estimator
+        The fitted model (``GaussianMixture``, ``KMeans``, ...).
+    fit_rows_ : ndarray of int
+        Positions of the rows the model was fitted on (all, unless
+        ``max_rows`` is smaller than the number of rows).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when fitted on a DataFrame.
+
+    See Also
+    --------
+    astrokit.cluster.cluster : the same as a function returning a Series.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (60, 2)), rng.normal(8, 1, (40, 2))])
+    >>> model = Clusterer("kmeans", n_clusters=2).fit(X)
+    >>> np.bincount(model.labels_).tolist()  # 0 is the largest
+    [60, 40]
+    >>> model.predict([[8.0, 8.0], [0.5, -0.5]]).tolist()
+    [1, 0]
+    >>> Clusterer("hdbscan", options={"min_cluster_size": 20}).fit(X).n_clusters_
+    2
+    """
+
+    def __init__(
+        self,
+        method: str = "gmm",
+        *,
+        n_clusters: int | None = None,
+        max_rows: int | str | None = "auto",
+        random_state=0,
+        options: dict | None = None,
+    ):
+        self.method = method
+        self.n_clusters = n_clusters
+        self.max_rows = max_rows
+        self.random_state = random_state
+        self.options = options
+
+    def fit(self, X, y=None) -> Clusterer:
+        """Fit on the rows of ``X`` (a DataFrame or a 2-D array); returns self.
+
+        Raises
+        ------
+        ValueError
+            An unknown method; fewer than 2 rows; ``n_clusters`` larger than
+            the rows or given to DBSCAN/HDBSCAN; bad ``max_rows``; NaN,
+            infinite, constant or non-numeric columns.
+        """
+        method = check_method(self.method)
+        values, _, names = as_matrix(X)
+        n = _check_n(self.n_clusters, method, len(values))
+        max_rows = resolve_max_rows(self.max_rows, method)
+        random_state = check_random_state(self.random_state)
+        options = dict(self.options or {})
+        if n is None and method in NEEDS_N:
+            _, n = choose_n_clusters(
+                values, method=method, random_state=random_state, **options
+            )
+            logger.info("method=%r: chose n_clusters=%d", method, n)
+        model, predictor, rows, raw = fit_on_sample(
+            method, values, n, max_rows=max_rows, random_state=random_state,
+            options=options,
+        )  # fmt: skip
+        n_raw = max(n or 0, int(raw.max()) + 1 if len(raw) else 0)
+        self._lookup = _size_lookup(raw, n_raw)
+        self._predictor = predictor
+        self.labels_ = self._lookup[raw]
+        self.n_clusters_ = int(len(np.unique(raw[raw >= 0])))
+        self.estimator_ = model
+        self.fit_rows_ = rows
+        self.n_features_in_ = values.shape[1]
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """Labels of new rows, numbered as :attr:`labels_` (-1 noise).
+
+        gmm and kmeans use their fitted model; agglomerative, DBSCAN and
+        HDBSCAN have none, so a row takes the label of its nearest fitted
+        row (Euclidean).
+
+        Parameters
+        ----------
+        X : DataFrame or array of shape (M, d)
+            The fitted features (same columns, same order).
+
+        Returns
+        -------
+        ndarray of int64, shape (M,)
+
+        Raises
+        ------
+        ValueError
+            Other columns than the fitted ones; NaN or non-numeric values.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "labels_")
+        values, names, _ = feature_matrix(
+            X, name="X", min_rows=1, allow_constant=True, purpose="predict"
+        )
+        fitted = getattr(self, "feature_names_in_", None)
+        if values.shape[1] != self.n_features_in_ or (
+            fitted is not None
+            and isinstance(X, pd.DataFrame)
+            and list(fitted) != list(names)
+        ):
+            have = names_list(fitted) if fitted is not None else self.n_features_in_
+            msg = (
+                f"X has columns {names_list(names)}; this Clusterer was fitted on "
+                f"{have}: pass the same feature columns in the same order."
+            )
+            raise ValueError(msg)
+        raw = np.asarray(self._predictor.predict(values), dtype=np.int64)
+        return self._lookup[raw]
