@@ -85,12 +85,12 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
         n_clusters=range(2, 11),
         random_state=random_state,
     )
-    labels = clock("clustering", cluster.cluster, X, "gmm", n_clusters=n_groups)
+    labels = clock("clustering", cluster.cluster, X, method="gmm", n_clusters=n_groups)
     rows, clusters = clock(
         "stability",
         cluster.stability,
         X,
-        "gmm",
+        method="gmm",
         n_clusters=n_groups,
         n_runs=STABILITY_RUNS,
         random_state=random_state,
@@ -119,7 +119,7 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
         result["contingency"] = cluster.contingency(
             labels, truth_env, normalize="cluster"
         )
-        bic_labels = cluster.cluster(X, "gmm", n_clusters=n_bic)
+        bic_labels = cluster.cluster(X, method="gmm", n_clusters=n_bic)
         result["agreement_bic"] = cluster.agreement(bic_labels, truth_env)
     if "truth_anomaly" in truth:
         planted = table.loc[X.index, "truth_anomaly"]
