@@ -25,7 +25,7 @@ from astrokit.interpret import (
     sky_map,
     summarize,
 )
-from astrokit.plot._points import category_colors
+from astrokit.plot import category_colors
 
 
 @pytest.fixture(autouse=True)
@@ -99,8 +99,10 @@ def test_summarize_lists_each_cluster_signature(planted):
     assert table.columns.tolist() == ["size", "top_1", "top_2"]
     assert table.loc[1, "top_1"].startswith("planted +")
     assert table.loc[2, "top_1"].startswith("planted -")
-    with pytest.raises(ValueError, match="top=0 must be a positive integer"):
+    with pytest.raises(ValueError, match="top=0 must be an integer of at least 1"):
         summarize(effect_sizes(features, labels), top=0)
+    with pytest.raises(TypeError, match="top=1.5 must be an integer"):
+        summarize(effect_sizes(features, labels), top=1.5)
     with pytest.raises(ValueError, match="effects lacks columns"):
         summarize(features)
 
@@ -236,39 +238,70 @@ def test_plot_average_object(planted, rng):
     assert len(plot_average_object(av)) == 3  # every feature, not the bookkeeping
 
 
-def test_bad_inputs(planted, sky):
-    features, labels = planted
-    with pytest.raises(KeyError, match=r"unknown feature names \['nope'\]"):
-        effect_sizes(features, labels, columns=["planted", "nope"])
-    with pytest.raises(KeyError, match=r"unknown feature names \['nope'\]"):
-        plot_features(np.zeros((len(labels), 2)), features, columns=["nope"])
-    with pytest.raises(ValueError, match=r"features \['flat'\] are constant"):
-        effect_sizes(features.assign(flat=2.0), labels)
-    with pytest.raises(ValueError, match=r"labels hold 1 cluster\(s\) \[0\]"):
-        effect_sizes(features, pd.Series(0, index=features.index))
-    with pytest.raises(ValueError, match="method='t' is not an effect size"):
-        effect_sizes(features, labels, method="t")
-    with pytest.raises(ValueError, match=r"labels has shape \(2,\); expected \(300,\)"):
-        effect_sizes(features, [0, 1])
-    with pytest.raises(ValueError, match="features lack 1 of the labels' index values"):
-        effect_sizes(features, pd.Series([0, 1], index=[0, 5]))
-    with pytest.raises(ValueError, match="features must be a pandas DataFrame"):
-        effect_sizes(features.to_numpy(), labels)
-    emb = np.zeros((len(labels), 2))
-    with pytest.raises(ValueError, match="bins=0 must be a positive integer"):
-        average_object(emb, features, bins=0)
-    with pytest.raises(ValueError, match="kind='tri' must be 'hex' or 'square'"):
-        average_object(emb, features, kind="tri")
-    with pytest.raises(ValueError, match="statistic='max' must be"):
-        average_object(emb, features, statistic="max")
-    with pytest.raises(ValueError, match="min_count=0 must be a positive integer"):
-        average_object(emb, features, min_count=0)
-    with pytest.raises(ValueError, match=r"embedding must have shape \(N, 2\)"):
-        average_object(np.zeros((len(labels), 3)), features)
-    with pytest.raises(ValueError, match="lacks attrs"):
-        plot_average_object(pd.DataFrame({"bin_x": [0.0], "bin_y": [0.0], "a": [1.0]}))
-    with pytest.raises(KeyError, match="effects lacks columns"):
-        plot_effect_sizes(features)
+def _planted_inputs():
+    rng = np.random.default_rng(3)
+    labels = pd.Series(np.repeat([0, 1, 2], 100), index=np.arange(300) * 7)
+    features = pd.DataFrame(
+        rng.normal(size=(300, 2)), columns=["noise_a", "planted"], index=labels.index
+    )
+    return features, labels
+
+
+_F, _L = _planted_inputs()
+_EMB = np.zeros((len(_L), 2))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: effect_sizes(_F, _L, columns=["planted", "nope"]), KeyError,
+         r"unknown feature names \['nope'\]"),
+        (lambda: plot_features(_EMB, _F, columns=["nope"]), KeyError,
+         r"unknown feature names \['nope'\]"),
+        (lambda: effect_sizes(_F.assign(flat=2.0), _L), ValueError,
+         r"features \['flat'\] are constant"),
+        (lambda: effect_sizes(_F, pd.Series(0, index=_F.index)), ValueError,
+         r"labels hold 1 cluster\(s\) \[0\]"),
+        (lambda: effect_sizes(_F, _L, method="t"), ValueError,
+         "method='t' is not an effect size"),
+        (lambda: effect_sizes(_F, [0, 1]), ValueError,
+         r"labels has shape \(2,\); expected \(300,\)"),
+        (lambda: effect_sizes(_F, pd.Series([0, 1], index=[0, 5])), ValueError,
+         "features lack 1 of the labels' index values"),
+        (lambda: effect_sizes(_F.to_numpy(), _L), ValueError,
+         "features must be a pandas DataFrame"),
+        (lambda: average_object(_EMB, _F, bins=0), ValueError,
+         "bins=0 must be an integer of at least 1"),
+        (lambda: average_object(_EMB, _F, bins=2.5), TypeError,
+         "bins=2.5 must be an integer"),
+        (lambda: average_object(_EMB, _F, kind="tri"), ValueError,
+         "kind='tri' must be 'hex' or 'square'"),
+        (lambda: average_object(_EMB, _F, statistic="max"), ValueError,
+         "statistic='max' must be"),
+        (lambda: average_object(_EMB, _F, min_count=0), ValueError,
+         "min_count=0 must be an integer of at least 1"),
+        (lambda: average_object(np.zeros((len(_L), 3)), _F), ValueError,
+         r"embedding must have shape \(N, 2\)"),
+        (lambda: plot_average_object(
+            pd.DataFrame({"bin_x": [0.0], "bin_y": [0.0], "a": [1.0]})),
+         ValueError, r"average has no attrs\['kind'\].*pass kind= and size="),
+        (lambda: plot_average_object(
+            pd.DataFrame({"bin_x": [0.0], "bin_y": [0.0], "a": [1.0]}),
+            kind="tri", size=1.0),
+         ValueError, "kind='tri' must be 'hex' or 'square'"),
+        (lambda: plot_effect_sizes(_F), KeyError, "effects lacks columns"),
+        (lambda: plot_violins(_F, _L, max_rows=1), ValueError,
+         "max_rows=1 must be an integer of at least 2"),
+        (lambda: plot_violins(_F, _L, max_pts=5), TypeError,
+         r"unexpected keywords \['max_pts'\]"),
+    ],
+)  # fmt: skip
+def test_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_bad_sky_inputs(sky):
     table, sky_labels = sky
     with pytest.raises(ValueError, match="labels must be a pandas Series"):
         sky_map(table, [0, 1, 2, 3, 4], galaxy="A")
@@ -278,3 +311,39 @@ def test_bad_inputs(planted, sky):
         plot_sky(table)
     with pytest.raises(ValueError, match=r"galaxies \['C'\] are not in the table"):
         plot_sky(table, labels=sky_labels, galaxies=["C"])
+
+
+def test_plot_violins_max_rows_is_honoured_and_max_points_renamed(planted):
+    features, labels = planted
+    full = plot_violins(features, labels, columns=["planted"], max_rows=None)
+    few = plot_violins(features, labels, columns=["planted"], max_rows=5)
+    with pytest.warns(FutureWarning, match="max_points= is renamed max_rows="):
+        old = plot_violins(features, labels, columns=["planted"], max_points=5)
+
+    def extent(ax):  # y-extent of the first violin's body
+        return np.ptp(ax.collections[0].get_paths()[0].vertices[:, 1])
+
+    assert extent(few[0]) == pytest.approx(extent(old[0]))
+    assert extent(few[0]) != pytest.approx(extent(full[0]))
+    with pytest.raises(TypeError, match="give max_rows= only"):
+        plot_violins(features, labels, max_rows=5, max_points=5)
+
+
+def test_plot_average_object_without_attrs(planted, rng):
+    features, labels = planted
+    emb = rng.normal(size=(len(labels), 2))
+    av = average_object(emb, features.reset_index(drop=True), bins=6, min_count=1)
+    bare = av.copy()
+    bare.attrs = {}  # as pandas leaves them after a merge or a join
+    size = av.attrs["size"]
+    axs = plot_average_object(bare, columns=["planted"], kind="hex", size=size)
+    again = plot_average_object(av, columns=["planted"])
+    paths = [a.collections[0].get_paths()[0].vertices for a in (axs[0], again[0])]
+    assert np.allclose(*paths)
+
+
+def test_single_row_cluster_has_a_finite_effect():
+    f = pd.DataFrame({"a": [1.0, 2.0, 3.0, 9.0]})
+    es = effect_sizes(f, [0, 0, 0, 1], method="cohen")
+    one = es[es.cluster == 1]["effect"].item()
+    assert one == pytest.approx(7.0)  # (9 - 2) / std of the other three (1)

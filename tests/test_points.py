@@ -1,4 +1,4 @@
-"""astrokit.plot._points: scatter below the threshold, Datashader raster above it."""
+"""astrokit.plot.points: scatter below the threshold, Datashader raster above it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.image import AxesImage
 
-from astrokit.plot._points import (
+from astrokit.plot import (
     MISSING_COLOR,
     NOISE_COLOR,
     category_colors,
@@ -146,7 +146,7 @@ def test_bad_inputs(xy):
         points(x, y[:3])
     with pytest.raises(ValueError, match="values has 5 values"):
         points(x, y, values=[1.0] * 5)
-    with pytest.raises(ValueError, match="width=0 must be a positive integer"):
+    with pytest.raises(ValueError, match=r"width=0 must be an integer of at least 1"):
         points(x, y, width=0)
     with pytest.raises(ValueError, match="x must be one-dimensional"):
         points(np.zeros((2, 2)), y)
@@ -160,5 +160,12 @@ def test_panel_grid():
     assert panel_grid(2, axes=axs).tolist() == axs[:2].tolist()
     with pytest.raises(ValueError, match="axes holds 5 panels; 6 are needed"):
         panel_grid(6, axes=axs)
-    with pytest.raises(ValueError, match="n=0 panels"):
+    with pytest.raises(ValueError, match=r"n=0 must be an integer of at least 1"):
         panel_grid(0)
+
+
+@pytest.mark.parametrize("kwargs", [{"width": 600.0}, {"height": "600"}])
+def test_pixel_sizes_must_be_integers(xy, kwargs):
+    name, value = next(iter(kwargs.items()))
+    with pytest.raises(TypeError, match=rf"{name}={value!r} must be an integer"):
+        points(*xy, **kwargs)

@@ -4,7 +4,7 @@
 rows per screen pixel and average the colouring column over them, in one
 Datashader pass over a frame of three columns that share memory with the
 explorer's arrays (nothing is copied per update). :func:`static_png` draws
-the same views with matplotlib through :func:`astrokit.plot._points.points`, for
+the same views with matplotlib through :func:`astrokit.plot.points`, for
 pages that have no live kernel.
 """
 

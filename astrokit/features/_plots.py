@@ -99,7 +99,7 @@ def plot_pair(
 ):  # fmt: skip
     """One feature against another, axes labelled from the feature definitions.
 
-    Points go through :func:`astrokit.plot._points.points`: a scatter, or a
+    Points go through :func:`astrokit.plot.points`: a scatter, or a
     Datashader raster when there are many rows.
 
     Parameters
@@ -112,7 +112,7 @@ def plot_pair(
         Colour by categories or by a value (a Series is matched on the index).
     ax : matplotlib Axes, optional
     **kwargs
-        Passed to :func:`astrokit.plot._points.points` (e.g. ``threshold``,
+        Passed to :func:`astrokit.plot.points` (e.g. ``threshold``,
         ``legend``, ``xlabel``; the labels default to the features' own).
 
     Returns

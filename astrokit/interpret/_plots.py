@@ -1,31 +1,33 @@
 """Figures of :mod:`astrokit.interpret` (re-exported there; documented here).
 
 Every function draws on matplotlib axes (new ones unless ``ax``/``axes`` is
-given) and returns them. Point plots go through
-:func:`astrokit.plot._points.points`, so they are rasterised by Datashader above
-its size threshold; category colours come from
-:func:`astrokit.plot._points.category_colors`, so a cluster has the same colour
-on the embedding, in the violins and on the sky.
+given) and returns them. Point plots go through :func:`astrokit.plot.points`,
+so they are rasterised by Datashader above its size threshold; category
+colours come from :func:`astrokit.plot.category_colors`, so a cluster has the
+same colour on the embedding, in the violins and on the sky
+(the maps, :func:`~astrokit.interpret.plot_sky` and
+:func:`~astrokit.interpret.plot_average_object`, are in ``_maps.py``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.checks import check_max_rows, renamed
 from astrokit.interpret._inputs import align_features, coordinates, numeric_columns
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "plot_embedding",
     "plot_features",
     "plot_violins",
     "plot_effect_sizes",
-    "plot_sky",
-    "plot_average_object",
 ]
-
-_FOOTPRINT = "#e8e8e8"
-"""Colour of the table's pixels that hold no label or value (the footprint)."""
 
 
 def _on_index(series, index: pd.Index, name: str):
@@ -41,7 +43,7 @@ def _on_index(series, index: pd.Index, name: str):
     return pd.Series(arr, index=index)
 
 
-def plot_embedding(embedding, *, values=None, labels=None, ax=None, **kwargs):
+def plot_embedding(embedding, *, values=None, labels=None, ax=None, **kwargs) -> Axes:
     """The embedding, coloured by ``values`` or ``labels`` (or by density).
 
     Parameters
@@ -52,7 +54,7 @@ def plot_embedding(embedding, *, values=None, labels=None, ax=None, **kwargs):
         A Series is aligned on the embedding's index (absent rows: grey).
     ax : matplotlib Axes, optional
     **kwargs
-        Passed to :func:`astrokit.plot._points.points` (``threshold``, ``cmap``,
+        Passed to :func:`astrokit.plot.points` (``threshold``, ``cmap``,
         ``title``, ``width``, ...).
 
     Returns
@@ -91,7 +93,7 @@ def plot_features(
     panel_size: float = 3.0,
     axes=None,
     **kwargs,
-):
+) -> np.ndarray:
     """The embedding coloured by every feature: one panel per feature.
 
     Parameters
@@ -106,7 +108,7 @@ def plot_features(
         Inches per panel.
     axes : array of Axes, optional
     **kwargs
-        Passed to :func:`astrokit.plot._points.points` (e.g. ``threshold``,
+        Passed to :func:`astrokit.plot.points` (e.g. ``threshold``,
         ``cmap``).
 
     Returns
@@ -118,6 +120,15 @@ def plot_features(
     ------
     KeyError
         Unknown feature names.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> emb = pd.DataFrame({"umap_x": [0.0, 1, 2], "umap_y": [0.0, 1, 0]})
+    >>> f = pd.DataFrame({"a": [1.0, 2, 3], "b": [3.0, 1, 2]})
+    >>> [ax.get_title() for ax in plot_features(emb, f)]
+    ['a', 'b']
     """
     from astrokit.plot import panel_grid, points
 
@@ -140,13 +151,14 @@ def plot_violins(
     ncols: int = 4,
     panel_size: float = 3.0,
     axes=None,
-    max_points: int = 20_000,
+    max_rows: int | None = 20_000,
     random_state: int = 0,
-):
+    **kwargs,
+) -> np.ndarray:
     """Per-cluster distributions of each feature, as violins.
 
     Noise (``-1``) is drawn too, in grey. Each violin's kernel density uses at
-    most ``max_points`` random rows of its cluster (the median line uses all).
+    most ``max_rows`` random rows of its cluster (the median line uses all).
 
     Parameters
     ----------
@@ -158,8 +170,12 @@ def plot_violins(
         Default: every numeric column.
     ncols, panel_size, axes
         As for :func:`plot_features`.
-    max_points : int, default 20,000
+    max_rows : int or None, default 20,000
+        Rows of a cluster its violin is drawn from (None: all); replaces
+        ``max_points=``, which is accepted with a FutureWarning until
+        astrokit 0.3.
     random_state : int, default 0
+        Seeds the subsample.
 
     Returns
     -------
@@ -170,12 +186,29 @@ def plot_violins(
     ------
     KeyError
         Unknown feature names.
-    """
-    from astrokit.plot._points import _labels_categorical, category_colors, panel_grid
+    TypeError
+        An unknown keyword, or a ``max_rows`` that is not an integer.
 
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> f = pd.DataFrame({"a": [1.0, 2, 3, 7, 8, 9]})
+    >>> axs = plot_violins(f, [0, 0, 0, 1, 1, 1])
+    >>> [t.get_text() for t in axs[0].get_xticklabels()]
+    ['0', '1']
+    """
+    from astrokit.plot import category_colors, panel_grid
+    from astrokit.plot._colors import label_categories
+
+    max_rows = renamed(kwargs, "max_points", "max_rows", max_rows, default=20_000)
+    if kwargs:
+        msg = f"plot_violins() got unexpected keywords {sorted(kwargs)}."
+        raise TypeError(msg)
+    max_rows = check_max_rows(max_rows, minimum=2)
     columns = numeric_columns(features, columns)
     values, lab = align_features(features, labels, columns)
-    cats = _labels_categorical(lab)
+    cats = label_categories(lab)
     colors = category_colors(cats.categories)
     codes = cats.codes
     axs = panel_grid(len(columns), ncols=ncols, panel_size=panel_size, axes=axes)
@@ -187,8 +220,8 @@ def plot_violins(
             if v.size < 2:
                 continue
             median = np.median(v)
-            if v.size > max_points:
-                v = rng.choice(v, max_points, replace=False)
+            if max_rows is not None and v.size > max_rows:
+                v = rng.choice(v, max_rows, replace=False)
             parts = ax.violinplot([v], positions=[k], widths=0.8, showextrema=False)
             for body in parts["bodies"]:
                 body.set_facecolor(colors[cat])
@@ -208,11 +241,24 @@ def plot_effect_sizes(
     cmap: str = "RdBu_r",
     vmax: float | None = None,
     annotate: bool = True,
-):
+) -> Axes:
     """The table of :func:`~astrokit.interpret.effect_sizes` as a heat map.
 
     Rows are clusters, columns features (in the order of the table), colour
     the signed effect size (red: the cluster is high; blue: low).
+
+    Parameters
+    ----------
+    effects : DataFrame
+        The table of ``effect_sizes`` (columns ``cluster``, ``feature``,
+        ``effect``).
+    ax : matplotlib Axes, optional
+    cmap : str, default "RdBu_r"
+        A diverging colormap, centred on 0.
+    vmax : float, optional
+        Colour limit (symmetric); default the largest ``|effect|``.
+    annotate : bool, default True
+        Write each value in its cell.
 
     Returns
     -------
@@ -222,6 +268,16 @@ def plot_effect_sizes(
     ------
     KeyError
         A table without ``cluster``, ``feature`` and ``effect`` columns.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from astrokit.interpret import effect_sizes
+    >>> f = pd.DataFrame({"a": [1.0, 2, 3, 11, 12, 13], "b": [1.0, 3, 2, 2, 1, 3]})
+    >>> ax = plot_effect_sizes(effect_sizes(f, [0, 0, 0, 1, 1, 1]))
+    >>> ax.images[0].get_array().shape  # clusters x features
+    (2, 2)
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
@@ -257,209 +313,3 @@ def plot_effect_sizes(
                     color="white" if abs(v) > 0.6 * vmax else "black",
                 )
     return ax
-
-
-def plot_sky(
-    table: pd.DataFrame,
-    *,
-    labels=None,
-    values=None,
-    galaxies=None,
-    axes=None,
-    panel_size: float = 4.0,
-    cmap: str | None = None,
-    vmin: float | None = None,
-    vmax: float | None = None,
-    legend: bool = True,
-    colorbar: bool = True,
-    title: str | None = None,
-):
-    """Labels (categorical colours, a legend) or values on each galaxy's sky grid.
-
-    The galaxy's pixels in the table that carry no label (e.g. outside the
-    JWST or MUSE footprints) are drawn light grey underneath, and each panel
-    is zoomed on the labelled pixels. Values share one colour bar.
-
-    Parameters
-    ----------
-    table : DataFrame
-        The pixel table (``galaxy``, ``x``, ``y``, ``attrs["shape"]``).
-    labels, values : Series, optional
-        Exactly one: per-row labels or a continuous value on (a subset of)
-        the table's index; pixels without one stay blank.
-    galaxies : list of str, optional
-        Default: every galaxy of the table.
-    axes : array of Axes, optional
-    panel_size : float, default 4.0
-    cmap : str, optional
-        For ``values`` (default ``"viridis"``).
-    vmin, vmax : float, optional
-        Colour limits for ``values`` (default 1st/99th percentiles).
-    legend, colorbar : bool, default True
-    title : str, optional
-        Prefix of each panel's title (the galaxy's name follows).
-
-    Returns
-    -------
-    numpy.ndarray of Axes
-        One per galaxy; ``images[0]`` is the grey footprint, ``images[-1]``
-        the labels (as category codes) or values, in numpy order with
-        ``origin="lower"``.
-
-    Raises
-    ------
-    ValueError
-        Neither or both of ``labels`` and ``values``; unknown galaxies.
-    """
-    from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
-    from matplotlib.patches import Patch
-
-    from astrokit.data import galaxies as list_galaxies
-    from astrokit.data import sky_map
-    from astrokit.plot._points import _labels_categorical, category_colors, panel_grid
-
-    if (labels is None) == (values is None):
-        msg = "Pass exactly one of labels= (categories) or values= (a number per row)."
-        raise ValueError(msg)
-    names = list_galaxies(table) if galaxies is None else list(galaxies)
-    unknown = sorted(set(names) - set(list_galaxies(table)))
-    if unknown:
-        msg = (
-            f"galaxies {unknown} are not in the table; it holds {list_galaxies(table)}."
-        )
-        raise ValueError(msg)
-    axs = panel_grid(len(names), ncols=len(names), panel_size=panel_size, axes=axes)
-    given = labels if labels is not None else values
-    series = (
-        given if isinstance(given, pd.Series) else pd.Series(given, index=table.index)
-    )
-    if labels is not None:
-        cats = _labels_categorical(series.to_numpy())
-        colors = category_colors(cats.categories)
-        series = pd.Series(cats.codes, index=series.index, dtype=float)
-        cmap = ListedColormap([colors[c] for c in cats.categories])
-        norm = BoundaryNorm(np.arange(len(cats.categories) + 1) - 0.5, cmap.N)
-    else:
-        finite = series.to_numpy(dtype=float)
-        finite = finite[np.isfinite(finite)]
-        lo, hi = np.percentile(finite, [1, 99]) if finite.size else (0.0, 1.0)
-        lo, hi = lo if vmin is None else vmin, hi if vmax is None else vmax
-        norm = Normalize(lo, hi if hi > lo else lo + 1)
-        cmap = cmap or "viridis"
-    show = {"origin": "lower", "interpolation": "nearest"}
-    footprint = pd.Series(1.0, index=table.index)
-    for ax, name in zip(axs, names, strict=True):
-        ax.imshow(
-            sky_map(table, footprint, galaxy=name),
-            cmap=ListedColormap([_FOOTPRINT]),
-            **show,
-        )
-        image = sky_map(table, series, galaxy=name)
-        drawn = ax.imshow(image, cmap=cmap, norm=norm, **show)
-        _crop(ax, image)
-        ax.set_title(name if title is None else f"{title}: {name}")
-        ax.set_xlabel("x (pixel)")
-        ax.set_ylabel("y (pixel)")
-    if labels is not None and legend:
-        counts = pd.Series(cats).value_counts()
-        handles = [
-            Patch(color=colors[c], label=f"{c} ({counts[c]:,})")
-            for c in cats.categories
-        ]
-        axs[-1].legend(
-            handles=handles,
-            fontsize="small",
-            loc="center left",
-            bbox_to_anchor=(1.02, 0.5),
-        )
-    elif labels is None and colorbar:
-        axs[0].figure.colorbar(drawn, ax=list(axs), shrink=0.8, label=series.name)
-    return axs
-
-
-def _crop(ax, image: np.ndarray) -> None:
-    """Zoom on the pixels that hold a value, with a small margin."""
-    ys, xs = np.nonzero(np.isfinite(image))
-    if ys.size == 0:
-        return
-    pad = max(2, int(0.05 * max(image.shape)))
-    ax.set_xlim(
-        max(xs.min() - pad, 0) - 0.5, min(xs.max() + pad, image.shape[1] - 1) + 0.5
-    )
-    ax.set_ylim(
-        max(ys.min() - pad, 0) - 0.5, min(ys.max() + pad, image.shape[0] - 1) + 0.5
-    )
-
-
-def _polygon(kind: str, size: float) -> np.ndarray:
-    if kind == "square":
-        h = size / 2
-        return np.array([[-h, -h], [h, -h], [h, h], [-h, h]])
-    angles = np.deg2rad(30 + 60 * np.arange(6))
-    return size / np.sqrt(3) * np.column_stack([np.cos(angles), np.sin(angles)])
-
-
-def plot_average_object(
-    average: pd.DataFrame,
-    *,
-    columns=None,
-    ncols: int = 4,
-    panel_size: float = 3.0,
-    axes=None,
-    cmap: str = "viridis",
-):
-    """Maps of the table of :func:`~astrokit.interpret.average_object`.
-
-    Each panel shows one feature's median in every bin of the embedding,
-    drawn as the bin's hexagon or square.
-
-    Parameters
-    ----------
-    average : DataFrame
-        The output of ``average_object`` (its ``attrs`` give the bin shape).
-    columns : list of str, optional
-        Default: every feature column (not ``bin_x``, ``bin_y``, ``count``).
-    ncols, panel_size, axes
-        As for :func:`plot_features`.
-    cmap : str, default "viridis"
-
-    Returns
-    -------
-    numpy.ndarray of Axes
-
-    Raises
-    ------
-    ValueError
-        A table without the ``attrs`` of ``average_object``.
-    KeyError
-        Unknown column names.
-    """
-    from matplotlib.collections import PolyCollection
-
-    from astrokit.plot import panel_grid
-
-    if "kind" not in average.attrs or "size" not in average.attrs:
-        msg = (
-            "average lacks attrs['kind'] and attrs['size']; pass the table of "
-            "average_object()."
-        )
-        raise ValueError(msg)
-    feats = average.drop(columns=["bin_x", "bin_y", "count"], errors="ignore")
-    columns = numeric_columns(feats if columns is None else average, columns)
-    shape = _polygon(average.attrs["kind"], float(average.attrs["size"]))
-    centres = average[["bin_x", "bin_y"]].to_numpy()
-    xname, yname = average.attrs.get("coordinates", ["x", "y"])
-    axs = panel_grid(len(columns), ncols=ncols, panel_size=panel_size, axes=axes)
-    for ax, col in zip(axs, columns, strict=True):
-        polys = PolyCollection(
-            centres[:, None, :] + shape[None, :, :], cmap=cmap, edgecolors="none"
-        )
-        polys.set_array(average[col].to_numpy(dtype=float))
-        ax.add_collection(polys)
-        ax.autoscale_view()
-        ax.set_aspect("equal")
-        ax.figure.colorbar(polys, ax=ax, shrink=0.8)
-        ax.set_title(col)
-        ax.set_xlabel(xname)
-        ax.set_ylabel(yname)
-    return axs

@@ -16,14 +16,9 @@ This layer imports only the data layer and ``astrokit._shared``; matplotlib,
 Datashader and HoloViews are imported inside the functions that draw.
 """
 
+from astrokit.plot._colors import MISSING_COLOR, NOISE_COLOR, category_colors
 from astrokit.plot._holoviews import ensure_extension, save_html
-from astrokit.plot._points import (
-    MISSING_COLOR,
-    NOISE_COLOR,
-    category_colors,
-    panel_grid,
-    points,
-)
+from astrokit.plot._points import panel_grid, points
 
 __all__ = [
     "points",

@@ -20,61 +20,31 @@ Three colourings, the same in both modes:
   in a pixel are mixed in proportion to their counts (``count_cat``).
 
 :func:`panel_grid` lays out a figure of small panels for plots of many
-features.
+features. Colours are fixed in :mod:`astrokit.plot._colors`, the raster is
+drawn by :mod:`astrokit.plot._raster`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["points", "panel_grid", "category_colors", "NOISE_COLOR", "MISSING_COLOR"]
+from astrokit._shared.checks import check_int
+from astrokit.plot._colors import (
+    MISSING_COLOR,
+    category_colors,
+    draw_legend,
+    label_categories,
+    value_limits,
+)
+from astrokit.plot._raster import HOWS, raster
 
-NOISE_COLOR = "#b0b0b0"
-"""Colour of label ``-1`` (noise) and of missing labels."""
-MISSING_COLOR = "#e0e0e0"
-"""Colour of points whose value is NaN (drawn under the coloured points)."""
-_HOWS = ("eq_hist", "log", "cbrt", "linear")
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-
-def category_colors(categories) -> dict:
-    """A colour (hex string) for every category; ``-1`` and ``"noise"`` grey.
-
-    ``tab10`` up to 10 categories, ``tab20`` up to 20, then Glasbey's
-    palette (colorcet). The order of ``categories`` fixes the colours, so
-    the same labels get the same colours in every plot.
-
-    Examples
-    --------
-    >>> category_colors([-1, 0, 1])
-    {-1: '#b0b0b0', 0: '#1f77b4', 1: '#ff7f0e'}
-    """
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    cats = list(categories)
-    real = [c for c in cats if not _is_noise(c)]
-    if len(real) <= 10:
-        palette = [to_hex(c) for c in colormaps["tab10"].colors]
-    elif len(real) <= 20:
-        palette = [to_hex(c) for c in colormaps["tab20"].colors]
-    else:
-        import colorcet
-
-        palette = [to_hex(c) for c in colorcet.glasbey_category10]
-    colors = {}
-    i = 0
-    for c in cats:
-        if _is_noise(c):
-            colors[c] = NOISE_COLOR
-        else:
-            colors[c] = palette[i % len(palette)]
-            i += 1
-    return colors
-
-
-def _is_noise(label) -> bool:
-    return (isinstance(label, int | np.integer) and label == -1) or label == "noise"
+__all__ = ["points", "panel_grid"]
 
 
 def _as_array(values, name: str, n: int | None = None) -> np.ndarray:
@@ -86,44 +56,6 @@ def _as_array(values, name: str, n: int | None = None) -> np.ndarray:
         msg = f"{name} has {arr.size} values; x and y have {n}."
         raise ValueError(msg)
     return arr
-
-
-def _range(v: np.ndarray) -> tuple[float, float]:
-    lo, hi = float(np.min(v)), float(np.max(v))
-    pad = 0.02 * (hi - lo) if hi > lo else 0.5
-    return lo - pad, hi + pad
-
-
-def _limits(values: np.ndarray, vmin, vmax) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return (0.0, 1.0) if vmin is None or vmax is None else (vmin, vmax)
-    lo, hi = np.percentile(finite, [1, 99])
-    lo = lo if vmin is None else vmin
-    hi = hi if vmax is None else vmax
-    return (float(lo), float(hi)) if hi > lo else (float(lo) - 0.5, float(lo) + 0.5)
-
-
-def _labels_categorical(labels) -> pd.Categorical:
-    """Labels as a Categorical, sorted, with missing values mapped to noise."""
-    series = pd.Series(labels)
-    if series.isna().any():
-        fill = -1 if pd.api.types.is_numeric_dtype(series) else "noise"
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.cat.add_categories([fill])
-        series = series.fillna(fill)
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        cats = list(series.cat.categories)
-        return pd.Categorical(series, categories=[c for c in cats if c in set(series)])
-    return pd.Categorical(series, categories=sorted(pd.unique(series), key=_sort_key))
-
-
-def _sort_key(label):
-    return (
-        (0, label, "")
-        if isinstance(label, int | float | np.number)
-        else (1, 0, str(label))
-    )
 
 
 def points(
@@ -146,7 +78,7 @@ def points(
     xlabel: str | None = None,
     ylabel: str | None = None,
     title: str | None = None,
-):
+) -> Axes:
     """Scatter ``y`` against ``x``, rasterised by Datashader above ``threshold``.
 
     Parameters
@@ -195,7 +127,9 @@ def points(
     ------
     ValueError
         Both ``values`` and ``labels``; lengths that differ; an unknown
-        ``how``; a non-positive ``width``/``height``.
+        ``how``; a ``width``/``height`` below 1.
+    TypeError
+        A ``width``/``height`` that is not an integer.
 
     Examples
     --------
@@ -215,13 +149,11 @@ def points(
     if values is not None and labels is not None:
         msg = "Pass values= (a continuous colour) or labels= (categories), not both."
         raise ValueError(msg)
-    if how not in _HOWS:
-        msg = f"how={how!r} is not a shading; use one of {list(_HOWS)}."
+    if how not in HOWS:
+        msg = f"how={how!r} is not a shading; use one of {list(HOWS)}."
         raise ValueError(msg)
-    for name, v in (("width", width), ("height", height)):
-        if not isinstance(v, int | np.integer) or v < 1:
-            msg = f"{name}={v!r} must be a positive integer (pixels)."
-            raise ValueError(msg)
+    width = check_int(width, "width", what="pixels")
+    height = check_int(height, "height", what="pixels")
     xlabel = getattr(x, "name", None) if xlabel is None else xlabel
     ylabel = getattr(y, "name", None) if ylabel is None else ylabel
     xa = _as_array(x, "x").astype(float)
@@ -232,12 +164,12 @@ def points(
     if values is not None:
         vals = _as_array(values, "values", keep.size).astype(float)[keep]
     if labels is not None:
-        cats = _labels_categorical(_as_array(labels, "labels", keep.size)[keep])
+        cats = label_categories(_as_array(labels, "labels", keep.size)[keep])
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
     threshold = width * height // 10 if threshold is None else threshold
     if xa.size > threshold:
-        _raster(
+        raster(
             ax,
             xa,
             ya,
@@ -263,13 +195,6 @@ def points(
     return ax
 
 
-def _legend(ax, colors: dict, counts: dict) -> None:
-    from matplotlib.patches import Patch
-
-    handles = [Patch(color=colors[c], label=f"{c} ({counts[c]:,})") for c in colors]
-    ax.legend(handles=handles, fontsize="small", loc="best", framealpha=0.8)
-
-
 def _scatter(ax, x, y, vals, cats, cmap, vmin, vmax, size, colorbar, legend):
     n = max(x.size, 1)
     size = float(np.clip(20_000 / n, 0.5, 20.0)) if size is None else size
@@ -278,7 +203,7 @@ def _scatter(ax, x, y, vals, cats, cmap, vmin, vmax, size, colorbar, legend):
         nan = ~np.isfinite(vals)
         if nan.any():
             ax.scatter(x[nan], y[nan], color=MISSING_COLOR, **common)
-        lo, hi = _limits(vals, vmin, vmax)
+        lo, hi = value_limits(vals, vmin, vmax)
         sc = ax.scatter(
             x[~nan],
             y[~nan],
@@ -298,82 +223,15 @@ def _scatter(ax, x, y, vals, cats, cmap, vmin, vmax, size, colorbar, legend):
         ax.scatter(x[order], y[order], c=palette[codes], **common)
         if legend:
             counts = pd.Series(cats).value_counts().to_dict()
-            _legend(ax, colors, counts)
+            draw_legend(ax, colors, counts)
     else:
         ax.scatter(x, y, color="#1f77b4", **common)
     return ax
 
 
-def _raster(
-    ax, x, y, vals, cats, width, height, cmap, how, vmin, vmax, colorbar, legend
-):
-    import datashader as ds
-    import datashader.transfer_functions as tf
-    from matplotlib.colors import LogNorm, Normalize, PowerNorm
-
-    xr, yr = _range(x), _range(y)
-    canvas = ds.Canvas(plot_width=width, plot_height=height, x_range=xr, y_range=yr)
-    frame = pd.DataFrame({"x": x, "y": y})
-    show = {
-        "origin": "lower",
-        "extent": (*xr, *yr),
-        "aspect": "auto",
-        "interpolation": "nearest",
-    }
-    if vals is not None:
-        frame["v"] = vals
-        count = canvas.points(frame, "x", "y").to_numpy()
-        mean = canvas.points(frame, "x", "y", ds.mean("v")).to_numpy()
-        grey = (count > 0) & ~np.isfinite(mean)
-        if grey.any():
-            rgba = np.zeros((*grey.shape, 4))
-            rgba[grey] = _rgba(MISSING_COLOR)
-            ax.imshow(rgba, **show)
-        lo, hi = _limits(vals, vmin, vmax)
-        image = ax.imshow(
-            np.ma.masked_invalid(mean),
-            cmap=cmap or "viridis",
-            norm=Normalize(lo, hi),
-            **show,
-        )
-        if colorbar:
-            ax.figure.colorbar(image, ax=ax)
-    elif cats is not None:
-        frame["c"] = cats
-        agg = canvas.points(frame, "x", "y", ds.count_cat("c"))
-        colors = category_colors(cats.categories)
-        shaded = tf.shade(agg, color_key=colors, how=how, min_alpha=100)
-        rgba = shaded.to_numpy().view(np.uint8).reshape(height, width, 4)
-        ax.imshow(rgba, **show)
-        if legend:
-            _legend(ax, colors, pd.Series(cats).value_counts().to_dict())
-    else:
-        from datashader.mpl_ext import EqHistNormalize
-
-        count = canvas.points(frame, "x", "y").to_numpy().astype(float)
-        norm = {
-            "eq_hist": EqHistNormalize(),
-            "log": LogNorm(),
-            "cbrt": PowerNorm(1 / 3),
-            "linear": Normalize(),
-        }[how]
-        image = ax.imshow(
-            np.ma.masked_less_equal(count, 0), cmap=cmap or "Blues", norm=norm, **show
-        )
-        if colorbar:
-            ax.figure.colorbar(image, ax=ax, label="points per pixel")
-    ax.set_xlim(*xr)
-    ax.set_ylim(*yr)
-    return ax
-
-
-def _rgba(color: str) -> np.ndarray:
-    from matplotlib.colors import to_rgba
-
-    return np.array(to_rgba(color))
-
-
-def panel_grid(n: int, *, ncols: int = 4, panel_size: float = 3.0, axes=None):
+def panel_grid(
+    n: int, *, ncols: int = 4, panel_size: float = 3.0, axes=None
+) -> np.ndarray:
     """A figure of ``n`` panels in rows of ``ncols`` (unused panels hidden).
 
     Parameters
@@ -392,6 +250,11 @@ def panel_grid(n: int, *, ncols: int = 4, panel_size: float = 3.0, axes=None):
     numpy.ndarray of Axes
         Flat, length ``n``.
 
+    Raises
+    ------
+    ValueError
+        ``n`` below 1, or ``axes`` with fewer than ``n`` panels.
+
     Examples
     --------
     >>> import matplotlib
@@ -401,9 +264,7 @@ def panel_grid(n: int, *, ncols: int = 4, panel_size: float = 3.0, axes=None):
     """
     import matplotlib.pyplot as plt
 
-    if n < 1:
-        msg = f"n={n!r} panels: at least one is needed."
-        raise ValueError(msg)
+    n = check_int(n, "n", what="panels")
     if axes is not None:
         flat = np.asarray(axes).ravel()
         if flat.size < n:
