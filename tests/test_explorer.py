@@ -193,11 +193,44 @@ def test_summary_ranks_the_contrast(rng):
     sel.set_mask(mask)
     summary = sel.summary()
     assert summary["feature"].tolist() == ["strong", "none"]
-    assert 2.0 < summary["effect_size"].iloc[0] < 4.0
-    assert abs(summary["effect_size"].iloc[1]) < 0.5
+    assert 2.0 < summary["effect"].iloc[0] < 4.0
+    assert abs(summary["effect"].iloc[1]) < 0.5
     assert summary["n_selected"].iloc[0] == 100 and summary["n_rest"].iloc[0] == 900
     expected = t["strong"][mask].mean()
     assert summary["mean_selected"].iloc[0] == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("n_selected", [1, 2, 37, 500])
+def test_summary_effect_is_interpret_effect_sizes(rng, n_selected):
+    """One effect size: the selection's equals interpret's Cohen's d."""
+    from astrokit.interpret import effect_sizes
+
+    n = 1000
+    t = pd.DataFrame(
+        {
+            "a": rng.normal(size=n).astype(np.float32) + 100.0,
+            "b": rng.lognormal(size=n),
+            "c": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n)),
+        }
+    ).astype(np.float32)  # the explorer reads every column as float32
+    mask = np.zeros(n, bool)
+    mask[rng.choice(n, n_selected, replace=False)] = True
+    t.loc[mask, "b"] += 2.0
+    sel = Selection(t)
+    sel.set_mask(mask)
+    mine = sel.summary().set_index("feature")
+    theirs = effect_sizes(t, mask.astype(int), method="cohen")
+    theirs = theirs[theirs.cluster == 1].set_index("feature")
+    assert mine.columns.tolist()[:3] == ["mean_selected", "mean_rest", "effect"]
+    for column in ("a", "b", "c"):
+        if column not in mine.index:  # nothing finite among the selected
+            assert theirs.loc[column, "n_cluster"] == 0
+            continue
+        expected = theirs.loc[column, "effect"]
+        assert mine.loc[column, "effect"] == pytest.approx(expected, rel=1e-9)
+        assert mine.loc[column, "mean_rest"] == pytest.approx(
+            theirs.loc[column, "centre_rest"], rel=1e-9
+        )
 
 
 def test_set_mask_checks_shape(table):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from astrokit.explorer._columns import colour_values, coordinates, numeric_columns
 from astrokit.explorer._raster import robust_limits, static_png
-from astrokit.explorer._selection import Selection, unique_path
+from astrokit.explorer._selection import SUMMARY_COLUMNS, Selection, unique_path
 from astrokit.explorer._views import NORMS, SELECTED_COLOR, View
 
 __all__ = ["Explorer", "DENSITY"]
@@ -171,13 +171,13 @@ class Explorer:
 
     def _summary_table(self):
         if self.selection.empty:
-            return pd.DataFrame({"feature": [], "effect_size": []})
+            return pd.DataFrame(columns=SUMMARY_COLUMNS)
         try:
             summary = self.selection.summary(self.summary_columns)
             return summary.head(12).round(3)
         except Exception as err:  # never a traceback in the widget
             self._message(f"No summary: {err}", kind="warning")
-            return pd.DataFrame({"feature": [], "effect_size": []})
+            return pd.DataFrame(columns=SUMMARY_COLUMNS)
 
     def _histogram(self):
         import holoviews as hv
@@ -234,6 +234,36 @@ class Explorer:
         # Whole-table sums for the contrast table: once, not at the first
         # selection (about 50 ms per column at 10^7 rows).
         self.selection.prepare(self.summary_columns)
+        controls = self._controls()
+        first = self._first_message()
+        self._status = pn.pane.Alert(first, alert_type="info", width=900)
+        self._hist = pn.pane.HoloViews(
+            self._histogram(), linked_axes=False, css_classes=["ak-hist"]
+        )
+        self._summary_pane = pn.pane.DataFrame(
+            self._summary_table(), index=False, width=560, max_rows=12
+        )
+        self.panes = {
+            key: pn.pane.HoloViews(
+                view.build(), linked_axes=False, css_classes=[f"ak-view-{i}"]
+            )
+            for i, (key, view) in enumerate(self.views.items())
+        }
+        top = [self.panes["embedding"]] if "embedding" in self.panes else []
+        return pn.Column(
+            _hide_static(),
+            self._status,
+            pn.Row(controls, *top, self._hist),
+            self._sky_box(),
+            pn.pane.Markdown("**How the selected rows differ** (effect size, ranked)"),
+            self._summary_pane,
+            css_classes=["ak-explorer"],
+        )
+
+    def _controls(self):
+        """The colour and normalisation choices, the save and clear buttons."""
+        import panel as pn
+
         colour = pn.widgets.Select(
             label="colour by",
             options=[DENSITY, *self.columns],
@@ -256,44 +286,27 @@ class Explorer:
         save.on_click(self._save_clicked)
         clear = pn.widgets.Button(label="Clear selection")
         clear.on_click(lambda e: self._safe(self.clear_selection))
-        dropped = ", ".join(f"{k}: {v:,}" for k, v in self.dropped.items() if v)
-        first = (
+        return pn.Column(colour, norm, self._path_input, pn.Row(save, clear))
+
+    def _first_message(self) -> str:
+        text = (
             "Draw a box or lasso on any view (toolbar) to select rows; they are "
             "highlighted in red everywhere."
         )
+        dropped = ", ".join(f"{k}: {v:,}" for k, v in self.dropped.items() if v)
         if dropped:
-            first += f" Rows left out for NaN coordinates: {dropped}."
-        self._status = pn.pane.Alert(first, alert_type="info", width=900)
-        self._hist = pn.pane.HoloViews(
-            self._histogram(), linked_axes=False, css_classes=["ak-hist"]
-        )
-        self._summary_pane = pn.pane.DataFrame(
-            self._summary_table(), index=False, width=560, max_rows=12
-        )
-        panes = {
-            key: pn.pane.HoloViews(
-                view.build(), linked_axes=False, css_classes=[f"ak-view-{i}"]
-            )
-            for i, (key, view) in enumerate(self.views.items())
-        }
-        self.panes = panes
-        sky = [p for k, p in panes.items() if k != "embedding"]
+            text += f" Rows left out for NaN coordinates: {dropped}."
+        return text
+
+    def _sky_box(self):
+        """The sky views side by side, or as tabs beyond ``max_sky``."""
+        import panel as pn
+
+        names = [k for k in self.panes if k != "embedding"]
+        sky = [self.panes[k] for k in names]
         if len(sky) > self.max_sky:
-            names = [k for k in panes if k != "embedding"]
-            sky_box = pn.Tabs(*zip(names, sky, strict=True), dynamic=True)
-        else:
-            sky_box = pn.FlexBox(*sky)
-        top = [panes["embedding"]] if "embedding" in panes else []
-        controls = pn.Column(colour, norm, self._path_input, pn.Row(save, clear))
-        return pn.Column(
-            _hide_static(),
-            self._status,
-            pn.Row(controls, *top, self._hist),
-            sky_box,
-            pn.pane.Markdown("**How the selected rows differ** (effect size, ranked)"),
-            self._summary_pane,
-            css_classes=["ak-explorer"],
-        )
+            return pn.Tabs(*zip(names, sky, strict=True), dynamic=True)
+        return pn.FlexBox(*sky)
 
     def _safe(self, fn, *args, **kwargs):
         try:

@@ -17,26 +17,30 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.matrix import numeric_columns as shared_numeric_columns
+
 __all__ = ["numeric_columns", "colour_values", "coordinates", "ViewRows"]
-
-
-def _is_colourable(dtype) -> bool:
-    if isinstance(dtype, pd.CategoricalDtype):
-        return True
-    return pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)
 
 
 def numeric_columns(table: pd.DataFrame) -> list[str]:
     """Names of the columns that can colour a view, in table order.
 
+    The kit's numeric columns (:func:`astrokit._shared.matrix.numeric_columns`)
+    with booleans, plus the categoricals (coloured by their codes).
+
     Examples
     --------
     >>> t = pd.DataFrame({"a": [1.0], "b": ["x"], "c": [True],
-    ...                   "d": pd.Categorical(["k"])})
+    ...                   "d": pd.Categorical(["k"]), "e": [1j]})
     >>> numeric_columns(t)
     ['a', 'c', 'd']
     """
-    return [str(c) for c in table.columns if _is_colourable(table[c].dtype)]
+    numeric = set(shared_numeric_columns(table, include_bool=True))
+    return [
+        str(c)
+        for c, dtype in table.dtypes.items()
+        if c in numeric or isinstance(dtype, pd.CategoricalDtype)
+    ]
 
 
 def colour_values(table: pd.DataFrame, column: str) -> np.ndarray:
@@ -75,7 +79,7 @@ def colour_values(table: pd.DataFrame, column: str) -> np.ndarray:
         )
         raise ValueError(msg)
     series = table[column]
-    if not _is_colourable(series.dtype):
+    if str(column) not in numeric_columns(table):
         msg = (
             f"column={column!r} has dtype {series.dtype}, which cannot colour a "
             f"view; choose a numeric column: {numeric_columns(table)}."

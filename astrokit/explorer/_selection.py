@@ -5,9 +5,9 @@ same rows seen as an index (labels), positions and a DataFrame. It knows
 nothing about plots: the explorer turns a box or lasso drawn on any view into
 rows with :func:`box_mask` / :func:`lasso_mask` and hands them here, so the
 same rows light up in every view. :meth:`Selection.summary` ranks the numeric
-columns by how much the selected rows differ from the rest (standardised mean
-difference), and :meth:`Selection.save` writes them to Parquet or CSV without
-ever replacing an earlier file silently.
+columns by how much the selected rows differ from the rest (Cohen's d, the
+formula of :func:`astrokit.interpret.effect_sizes`), and :meth:`Selection.save`
+writes them to Parquet or CSV without ever replacing an earlier file silently.
 """
 
 from __future__ import annotations
@@ -18,10 +18,20 @@ import numpy as np
 import pandas as pd
 
 from astrokit.explorer._columns import colour_values, numeric_columns
+from astrokit.interpret._effects import group_effect
 
-__all__ = ["Selection", "box_mask", "lasso_mask", "unique_path"]
+__all__ = ["Selection", "SUMMARY_COLUMNS", "box_mask", "lasso_mask", "unique_path"]
 
 _FORMATS = (".parquet", ".csv")
+SUMMARY_COLUMNS = [
+    "feature",
+    "mean_selected",
+    "mean_rest",
+    "effect",
+    "n_selected",
+    "n_rest",
+]
+"""Columns of :meth:`Selection.summary` (``effect`` as in ``interpret``)."""
 
 
 def box_mask(x, y, bounds) -> np.ndarray:
@@ -195,12 +205,15 @@ class Selection:
         Returns
         -------
         DataFrame
-            One row per column, ranked by ``abs(effect_size)``: ``feature``,
-            ``mean_selected``, ``mean_rest``, ``effect_size`` (the
-            standardised mean difference: the difference of the means over
-            the square root of the mean of the two variances, Cohen's d) and
+            One row per column, ranked by ``abs(effect)``: ``feature``,
+            ``mean_selected``, ``mean_rest``, ``effect`` (Cohen's d: the
+            difference of the means over the pooled standard deviation, the
+            number :func:`astrokit.interpret.effect_sizes` gives with
+            ``method="cohen"`` for the selected rows against the rest) and
             ``n_selected`` / ``n_rest`` (finite values compared). Columns with
-            no finite value on one side are left out.
+            no finite value on one side are left out. The sums over the whole
+            table are computed once per column, so a selection on millions
+            of rows costs only a pass over the selected ones.
 
         Raises
         ------
@@ -221,23 +234,13 @@ class Selection:
             if n_sel == 0 or n_rest <= 0:
                 continue
             m_sel, m_rest = s_sel / n_sel, s_rest / n_rest
-            v_sel = max(q_sel / n_sel - m_sel**2, 0.0)
-            v_rest = max(q_rest / n_rest - m_rest**2, 0.0)
-            scale = np.sqrt((v_sel + v_rest) / 2)
-            d = (m_sel - m_rest) / scale if scale > 0 else 0.0
-            rows.append((column, m_sel, m_rest, d, int(n_sel), int(n_rest)))
-        out = pd.DataFrame(
-            rows,
-            columns=[
-                "feature",
-                "mean_selected",
-                "mean_rest",
-                "effect_size",
-                "n_selected",
-                "n_rest",
-            ],
-        )
-        order = np.argsort(-np.abs(out["effect_size"].to_numpy()), kind="stable")
+            sd_sel, sd_rest = _std(n_sel, s_sel, q_sel), _std(n_rest, s_rest, q_rest)
+            d = group_effect(
+                m_sel, sd_sel, sd_sel, n_sel, m_rest, sd_rest, sd_rest, n_rest
+            )
+            rows.append((column, m_sel, m_rest, float(d), int(n_sel), int(n_rest)))
+        out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        order = np.argsort(-np.abs(out["effect"].to_numpy()), kind="stable")
         return out.iloc[order].reset_index(drop=True)
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
@@ -292,3 +295,10 @@ class Selection:
                 frame.to_csv(tmp)
 
         return atomic_write(path, write)
+
+
+def _std(n: float, total: float, squares: float) -> float:
+    """Standard deviation (``ddof=1``) from a count, a sum and a sum of squares."""
+    if n < 2:
+        return np.nan
+    return float(np.sqrt(max(squares - total * total / n, 0.0) / (n - 1)))
