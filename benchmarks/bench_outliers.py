@@ -40,13 +40,13 @@ def main() -> None:
             f"\npolicy={policy!r}: {len(features):,} rows kept ({derive_s:.1f} s), "
             f"anomalies kept {k} {kept}"
         )
-        scores = ak.outliers.score(features, args.methods, progress=False)
+        scores = ak.outliers.score(features, methods=args.methods, progress=False)
         print(f"  {'method':10s} {'seconds':>8s} {'P@k':>6s}  found per kind (k={k})")
         for name in [*scores.attrs["methods"], "combined"]:
-            found = ak.outliers.top(scores, k, column=name).index
+            found = ak.outliers.top(scores, n=k, column=name).index
             per_kind = kind.loc[found][truth.loc[found]].value_counts().to_dict()
             seconds = scores.attrs["seconds"].get(name, np.nan)
-            p = ak.outliers.precision_at_k(scores[name], truth, k)
+            p = ak.outliers.precision_at_k(scores[name], truth, k=k)
             print(f"  {name:10s} {seconds:8.1f} {p:6.3f}  {per_kind}")
 
 

@@ -11,6 +11,8 @@ the top of the list.
   random forest weirdness of Baron & Poznanski 2017, local outlier factor,
   isolation forest, HDBSCAN's GLOSH, k-nearest-neighbour distance), each
   also as a percentile, plus their ``combined`` median percentile;
+  :class:`OutlierScorer` keeps the fitted models, so that new rows are
+  scored against the fitted ones (``score_samples``);
 - :func:`top` lists the weirdest rows; :func:`explain` says which features
   make a row weird: where it deviates most from its own neighbours;
 - :func:`precision_at_k` checks a score against planted anomalies (synthetic
@@ -25,20 +27,23 @@ gives the weirdest rows' sky positions and measurements.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from astrokit.distances import _graph
-from astrokit.outliers._methods import METHODS, check_methods, prepare
+from astrokit._shared.checks import keyword_only_after
+from astrokit.outliers._methods import METHODS
 from astrokit.outliers._plots import (
     plot_agreement,
     plot_precision,
     plot_top,
     plot_top_sky,
+)
+from astrokit.outliers._scorer import (
+    DEFAULT_METHODS,
+    GLOSH_MAX_ROWS,
+    MIN_GROUP_FRACTION,
+    OutlierScorer,
 )
 from astrokit.outliers._tables import explain, precision_at_k, top
 
@@ -46,6 +51,8 @@ __all__ = [
     "METHODS",
     "DEFAULT_METHODS",
     "GLOSH_MAX_ROWS",
+    "MIN_GROUP_FRACTION",
+    "OutlierScorer",
     "score",
     "top",
     "explain",
@@ -56,27 +63,17 @@ __all__ = [
     "plot_agreement",
 ]
 
-logger = logging.getLogger("astrokit.outliers")
 
-MIN_GROUP_FRACTION = 0.01
-"""GLOSH's default ``min_cluster_size`` as a fraction of the rows: a tight
-group of fewer rows than this counts as outlying rather than as a cluster."""
-
-
-DEFAULT_METHODS = ("forest", "lof", "isolation", "glosh", "knn")
-GLOSH_MAX_ROWS = 200_000
-"""Above this many rows the default methods leave GLOSH out (its tree costs
-grow steeply: 31 s at 74,000 rows here); name it in ``methods`` to force it."""
-
-
+@keyword_only_after(1)
 def score(
     features,
-    methods: str | Sequence[str] | None = None,
     *,
+    methods: str | Sequence[str] | None = None,
     columns: Sequence[str] | None = None,
     n_neighbors: int = 25,
     min_cluster_size: int | None = None,
     combine: Sequence[str] | None = None,
+    max_rows: int | None = None,
     random_state: int | None = 0,
     n_jobs: int | None = None,
     progress: bool = True,
@@ -91,13 +88,14 @@ def score(
         are left out). They are standardised here.
     methods : str or list of str, optional
         Keys of :data:`METHODS`. Default: all five, except ``glosh`` above
-        :data:`GLOSH_MAX_ROWS` rows (logged, and listed in
-        ``attrs["skipped"]``).
+        :data:`GLOSH_MAX_ROWS` rows or with a subsample (``max_rows``),
+        logged and listed in ``attrs["skipped"]``.
     columns : list of str, optional
         Feature columns to use (default: ``attrs["features"]``, else all).
     n_neighbors : int, default 25
-        Neighbours for ``knn`` and ``lof``, and HDBSCAN's ``min_samples`` for
-        ``glosh``.
+        Neighbours for ``knn`` and ``lof``: that many *other* rows (a row is
+        never its own neighbour, as in ``sklearn.neighbors.LocalOutlierFactor``
+        and everywhere in astrokit); HDBSCAN's ``min_samples`` for ``glosh``.
     min_cluster_size : int, optional
         HDBSCAN's smallest cluster for ``glosh``; default 1% of the rows (at
         least ``n_neighbors``). A group of similar rows smaller than this is
@@ -105,8 +103,14 @@ def score(
     combine : list of str, optional
         Methods whose percentiles make ``combined`` (default: all of
         ``methods``).
+    max_rows : int or None, default None
+        Fit the methods on a random subsample of at most this many rows and
+        score every row against it (None: fit on all rows). The fitted rows
+        are scored against the other fitted rows, the others as new rows;
+        every percentile is relative to the fitted rows. GLOSH cannot score
+        rows it was not fitted on (left out by default, an error if named).
     random_state : int or None, default 0
-        Seeds the two forests.
+        Seeds the two forests and the subsample.
     n_jobs : int or None, default None
         Threads (None: 1, -1: all cores).
     progress : bool, default True
@@ -133,6 +137,7 @@ def score(
 
     See Also
     --------
+    OutlierScorer : the fitted models, to score new rows (``score_samples``).
     top, explain, precision_at_k
 
     Notes
@@ -155,70 +160,18 @@ def score(
 
     Examples
     --------
+    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
     >>> X.loc[7] = [8.0, -8.0, 8.0]  # one planted outlier
-    >>> s = score(X, ["knn", "lof", "isolation"], n_neighbors=10)
+    >>> s = score(X, methods=["knn", "lof", "isolation"], n_neighbors=10)
     >>> list(s.columns)
     ['knn', 'lof', 'isolation', 'knn_pct', 'lof_pct', 'isolation_pct', 'combined']
     >>> int(s["combined"].idxmax())
     7
     """
-    from astrokit.outliers import _methods as m
-
-    names = check_methods(DEFAULT_METHODS if methods is None else methods)
-    _, z, _, index = prepare(features, columns)
-    skipped = []
-    if methods is None and len(z) > GLOSH_MAX_ROWS:
-        names.remove("glosh")
-        skipped.append("glosh")
-        logger.warning(
-            "outliers.score: glosh left out on %d rows (more than GLOSH_MAX_ROWS="
-            "%d); pass methods=[..., 'glosh'] to run it anyway.",
-            len(z),
-            GLOSH_MAX_ROWS,
-        )
-    combine = names if combine is None else check_methods(combine)
-    missing = [c for c in combine if c not in names]
-    if missing:
-        msg = f"combine={combine!r} names {missing}, which are not in methods={names}."
-        raise ValueError(msg)
-    k = _graph.check_n_neighbors(n_neighbors, len(z))
-    if min_cluster_size is None:
-        min_cluster_size = max(k, int(round(MIN_GROUP_FRACTION * len(z))))
-    if not isinstance(min_cluster_size, int | np.integer) or min_cluster_size < 2:
-        msg = f"min_cluster_size={min_cluster_size!r} must be an integer >= 2."
-        raise ValueError(msg)
-    raw, seconds = {}, {}
-    for name in names:
-        start = time.perf_counter()
-        if name in ("knn", "lof"):
-            if "knn" in raw:  # one neighbour search serves both
-                seconds[name] = seconds["lof" if name == "knn" else "knn"]
-                continue
-            raw["knn"], raw["lof"] = m.knn_and_lof(z, k, n_jobs=n_jobs)
-        elif name == "isolation":
-            raw[name] = m.isolation(z, random_state=random_state, n_jobs=n_jobs)
-        elif name == "forest":
-            raw[name] = m.forest(
-                z, random_state=random_state, n_jobs=n_jobs, progress=progress
-            )
-        else:
-            raw[name] = m.glosh(z, min_samples=k, min_cluster_size=min_cluster_size)
-        seconds[name] = time.perf_counter() - start
-        logger.info(
-            "outliers.score: %s on %d rows in %.1f s", name, len(z), seconds[name]
-        )
-    out = pd.DataFrame({n: raw[n] for n in names}, index=index)
-    pct = out.rank(pct=True).add_suffix("_pct")
-    out = pd.concat([out, pct], axis=1)
-    out["combined"] = pct[[f"{c}_pct" for c in combine]].median(axis=1)
-    out.attrs = {
-        "methods": names,
-        "combine": list(combine),
-        "n_neighbors": k,
-        "min_cluster_size": int(min_cluster_size),
-        "seconds": seconds,
-        "skipped": skipped,
-    }
-    return out
+    return OutlierScorer(
+        methods, columns=columns, n_neighbors=n_neighbors,
+        min_cluster_size=min_cluster_size, combine=combine, max_rows=max_rows,
+        random_state=random_state, n_jobs=n_jobs, progress=progress,
+    ).fit(features).scores_  # fmt: skip

@@ -1,10 +1,12 @@
 """The outlier scores of :mod:`astrokit.outliers`, one function per method.
 
-Each takes the standardised feature matrix ``Z`` (float64, N x d, no NaN, no
-constant column) and returns one score per row, higher meaning weirder.
+Each fits on the standardised feature matrix ``Z`` (float64, N x d, no NaN,
+no constant column); the scores are higher for weirder rows. Every method but
+``glosh`` keeps a model that scores new rows against the fitted ones.
 
-- ``knn``: mean Euclidean distance to the ``k`` nearest rows: how empty the
-  row's neighbourhood is, on the scale of the whole table (global density).
+- ``knn``: mean Euclidean distance to the ``n_neighbors`` nearest other rows
+  (a row is never its own neighbour): how empty the row's neighbourhood is,
+  on the scale of the whole table (global density).
 - ``lof``: local outlier factor (Breunig et al. 2000) on the same graph: the
   row's density relative to its neighbours' densities (local contrast).
 - ``isolation``: isolation forest (Liu, Ting & Zhou 2008): how few random
@@ -27,9 +29,10 @@ __all__ = [
     "METHODS",
     "prepare",
     "check_methods",
-    "knn_and_lof",
-    "isolation",
-    "forest",
+    "fit_neighbours",
+    "neighbour_scores",
+    "fit_isolation",
+    "fit_forest",
     "glosh",
 ]
 
@@ -54,19 +57,45 @@ the trees isolate the extremes of the bulk first; 2048 resolves the tails of
 an 11-feature table better (see ``benchmarks/bench_outliers.py``)."""
 
 
-def knn_and_lof(Z: np.ndarray, k: int, *, n_jobs=None):
-    """``(knn, lof)``: mean distance to the k nearest rows, and the LOF."""
+def _lrd(dist: np.ndarray, ind: np.ndarray, kdist: np.ndarray) -> np.ndarray:
+    """Local reachability density from the distances to the neighbours ``ind``."""
+    reach = np.maximum(dist, kdist[ind])  # reachability distance to each one
+    return 1.0 / (reach.mean(axis=1) + 1e-10)  # as scikit-learn, for duplicates
+
+
+def fit_neighbours(Z: np.ndarray, n_neighbors: int, *, n_jobs=None):
+    """``(model, knn, lof)`` of the fitted rows; ``model`` scores new rows.
+
+    A row is never its own neighbour: each row's ``n_neighbors`` are other
+    rows (``kneighbors()`` without a query), as in
+    ``sklearn.neighbors.LocalOutlierFactor``, whose ``negative_outlier_factor_``
+    is ``-lof`` here. ``knn`` is the mean distance to those rows.
+    """
     from sklearn.neighbors import NearestNeighbors
 
-    dist, ind = NearestNeighbors(n_neighbors=k, n_jobs=n_jobs).fit(Z).kneighbors()
+    nn = NearestNeighbors(n_neighbors=n_neighbors, n_jobs=n_jobs).fit(Z)
+    dist, ind = nn.kneighbors()
     kdist = dist[:, -1]
-    reach = np.maximum(dist, kdist[ind])  # reachability distance to each neighbour
-    lrd = 1.0 / (reach.mean(axis=1) + 1e-10)  # as scikit-learn, for duplicates
-    return dist.mean(axis=1), lrd[ind].mean(axis=1) / lrd
+    lrd = _lrd(dist, ind, kdist)
+    return (nn, kdist, lrd), dist.mean(axis=1), lrd[ind].mean(axis=1) / lrd
 
 
-def isolation(Z: np.ndarray, *, random_state=None, n_jobs=None) -> np.ndarray:
-    """Isolation forest score: 200 trees of ``ISOLATION_SAMPLES`` rows each."""
+def neighbour_scores(model, Z: np.ndarray):
+    """``(knn, lof)`` of new rows against the fitted rows of ``model``.
+
+    A new row's neighbours are its ``n_neighbors`` nearest fitted rows (as
+    ``LocalOutlierFactor(novelty=True).score_samples``, up to the sign).
+    """
+    nn, kdist, lrd = model
+    dist, ind = nn.kneighbors(Z)
+    return dist.mean(axis=1), lrd[ind].mean(axis=1) / _lrd(dist, ind, kdist)
+
+
+def fit_isolation(Z: np.ndarray, *, random_state=None, n_jobs=None):
+    """Isolation forest of 200 trees of ``ISOLATION_SAMPLES`` rows each.
+
+    Its score of a row is ``-model.score_samples(rows)``.
+    """
     from sklearn.ensemble import IsolationForest
 
     model = IsolationForest(
@@ -75,37 +104,50 @@ def isolation(Z: np.ndarray, *, random_state=None, n_jobs=None) -> np.ndarray:
         random_state=random_state,
         n_jobs=n_jobs,
     )
-    return -model.fit(Z).score_samples(Z)
+    return model.fit(Z)
 
 
-def forest(Z: np.ndarray, *, random_state=None, n_jobs=None, progress=True):
-    """Unsupervised random forest weirdness (trees trained on <= 20,000 rows)."""
+def fit_forest(Z: np.ndarray, *, random_state=None, n_jobs=None, progress=True):
+    """Unsupervised random forest (trees trained on <= 20,000 rows each).
+
+    ``model.weirdness()`` scores the fitted rows (each against all *other*
+    fitted rows), ``model.weirdness(rows)`` new rows against the fitted ones.
+    """
     from astrokit.distances._forest import UnsupervisedRandomForest
 
     model = UnsupervisedRandomForest(
         random_state=random_state, n_jobs=n_jobs, progress=progress
     )
-    return model.fit(Z.astype(np.float32)).weirdness()
+    return model.fit(Z.astype(np.float32))
 
 
 def glosh(Z: np.ndarray, *, min_samples: int, min_cluster_size: int) -> np.ndarray:
-    """GLOSH outlier scores from HDBSCAN's condensed tree.
+    """GLOSH outlier scores from HDBSCAN's condensed tree (fitted rows only).
+
+    GLOSH (Campello et al. 2015, eq. 8): a row leaves its cluster C at the
+    density level ``lambda_i`` (1 / mutual-reachability distance);
+    ``lambda_max(C)`` is the highest level at which any row of C *or of any
+    of its sub-clusters, at any depth,* is still in a cluster; the score is
+    ``1 - lambda_i / lambda_max(C)``, in [0, 1). Sub-cluster deaths are
+    propagated from the deepest clusters upwards, as the paper defines it.
+    The ``hdbscan`` package (``outlier_scores`` in ``_hdbscan_tree.pyx``)
+    propagates them one pass in parent order instead, root first, so a
+    grandchild's death need not reach its grandparent and its scores can be
+    lower than these (``tests/test_outliers.py`` works one case by hand).
 
     scikit-learn's ``HDBSCAN`` (1.3 to 1.9 at least) does not expose the
-    scores, so they are computed here as in the reference ``hdbscan`` package
-    (Campello et al. 2015, eq. 8): a row leaves its cluster C at density
-    level ``lambda_i`` (1 / mutual-reachability distance); ``lambda_max(C)``
-    is the highest level at which any row of C or of its sub-clusters is
-    still inside; the score is ``1 - lambda_i / lambda_max(C)``, in [0, 1).
-    It reads two private pieces of scikit-learn (the single-linkage tree
-    ``_single_linkage_tree_`` and ``_condense_tree``); if a future version
-    moves them, this raises an ImportError that says so.
+    scores, so this reads two private pieces of it: the single-linkage tree
+    ``_single_linkage_tree_`` and ``sklearn.cluster._hdbscan._tree.
+    _condense_tree``. If a future version moves them, this raises an
+    ImportError that says so (and a test fails with the same message).
+    HDBSCAN keeps no model that places new rows, so GLOSH scores only the
+    rows it is fitted on.
     """
     from sklearn.cluster import HDBSCAN
 
     try:
         from sklearn.cluster._hdbscan._tree import _condense_tree
-    except ImportError as err:  # pragma: no cover - depends on sklearn's privates
+    except ImportError as err:
         msg = (
             "method 'glosh' needs scikit-learn's private HDBSCAN condensed tree "
             "(sklearn.cluster._hdbscan._tree._condense_tree), which this "
@@ -132,7 +174,7 @@ def glosh(Z: np.ndarray, *, min_samples: int, min_cluster_size: int) -> np.ndarr
 
 
 def prepare(features, columns=None):
-    """``(values, Z, names, index)``: the features and their standardised form.
+    """``(values, names, index)``: the feature columns, checked.
 
     A DataFrame's feature columns are ``columns``, else those listed in
     ``features.attrs["features"]`` (as :func:`astrokit.features.derive` sets
@@ -147,8 +189,7 @@ def prepare(features, columns=None):
         min_rows=2,
         purpose="outlier scoring (each row against at least n_neighbors others)",
     )
-    z = (values - values.mean(axis=0)) / values.std(axis=0)
-    return values, z, names, index
+    return values, names, index
 
 
 def check_methods(methods) -> list[str]:

@@ -7,8 +7,13 @@ plots (Datashader above its size threshold) and circle the top rows on top.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_top", "plot_top_sky", "plot_precision", "plot_agreement"]
 
@@ -41,7 +46,7 @@ def plot_top(
     annotate: int = 0,
     ax=None,
     **kwargs,
-):
+) -> Axes:
     """The embedding coloured by an outlier score, the top ``n`` rows circled.
 
     Parameters
@@ -65,11 +70,21 @@ def plot_top(
     -------
     matplotlib.axes.Axes
         The circles are ``ax.collections[-1]``.
+
+    Examples
+    --------
+    >>> from astrokit import outliers
+    >>> rng = np.random.default_rng(0)
+    >>> emb = pd.DataFrame(rng.normal(size=(200, 2)), columns=["umap_x", "umap_y"])
+    >>> s = outliers.score(emb, methods="knn", n_neighbors=10)
+    >>> ax = plot_top(emb, s, n=5)
+    >>> len(ax.collections[-1].get_offsets())
+    5
     """
-    from astrokit.interpret._plots import plot_embedding
+    from astrokit.interpret import plot_embedding
     from astrokit.outliers._tables import top
 
-    best = top(scores, n, column=column)
+    best = top(scores, n=n, column=column)
     kwargs.setdefault("cmap", "magma")
     kwargs.setdefault("title", f"top {len(best)} by {column}")
     ax = plot_embedding(embedding, values=scores[column], ax=ax, **kwargs)
@@ -90,7 +105,7 @@ def plot_top_sky(
     galaxies=None,
     axes=None,
     **kwargs,
-):
+) -> np.ndarray:
     """Each galaxy coloured by an outlier score, the top ``n`` rows circled.
 
     Parameters
@@ -111,12 +126,22 @@ def plot_top_sky(
     -------
     numpy.ndarray of Axes
         One per galaxy; on each, the circles are ``ax.collections[-1]``.
+
+    Examples
+    --------
+    >>> from astrokit import outliers
+    >>> table = pd.DataFrame({"galaxy": "A", "x": np.arange(100) % 10,
+    ...                       "y": np.arange(100) // 10})
+    >>> s = pd.DataFrame({"combined": np.linspace(0, 1, 100)})
+    >>> axs = plot_top_sky(table, s, n=3)
+    >>> len(axs), len(axs[0].collections[-1].get_offsets())
+    (1, 3)
     """
     from astrokit.data import galaxies as list_galaxies
-    from astrokit.interpret._plots import plot_sky
+    from astrokit.interpret import plot_sky
     from astrokit.outliers._tables import top
 
-    best = top(scores, n, column=column)
+    best = top(scores, n=n, column=column)
     names = list_galaxies(table) if galaxies is None else list(galaxies)
     kwargs.setdefault("cmap", "magma")
     values = scores[column].rename(column)
@@ -135,7 +160,7 @@ def plot_precision(
     methods=None,
     k_max: int | None = None,
     ax=None,
-):
+) -> Axes:
     """Precision of each method's top k rows against the truth, for every k.
 
     Parameters
@@ -154,6 +179,13 @@ def plot_precision(
     -------
     matplotlib.axes.Axes
         One line per method; a dotted vertical line at the number planted.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"knn": [0.9, 0.1, 0.8, 0.3], "combined": [1, 0, 0.5, 0.2]})
+    >>> ax = plot_precision(s, pd.Series([True, False, False, True]))
+    >>> [line.get_label() for line in ax.lines]
+    ['knn', 'combined', 'planted (2)']
     """
     import matplotlib.pyplot as plt
 
@@ -177,7 +209,7 @@ def plot_precision(
     return ax
 
 
-def plot_agreement(scores: pd.DataFrame, *, methods=None, ax=None):
+def plot_agreement(scores: pd.DataFrame, *, methods=None, ax=None) -> Axes:
     """How the methods' rankings agree: Spearman rank correlation heat map.
 
     Needs no truth, so it works on real data too.
@@ -194,6 +226,12 @@ def plot_agreement(scores: pd.DataFrame, *, methods=None, ax=None):
     -------
     matplotlib.axes.Axes
         The heat map is ``ax.images[-1]``, its values the correlations.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"knn": [0.9, 0.1, 0.8], "lof": [0.7, 0.2, 0.9]})
+    >>> plot_agreement(s).images[-1].get_array().shape
+    (2, 2)
     """
     import matplotlib.pyplot as plt
 

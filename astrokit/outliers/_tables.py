@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from astrokit.distances import _graph
+from astrokit._shared.checks import check_int, check_n_neighbors, keyword_only_after
+from astrokit._shared.matrix import standardize
 from astrokit.outliers._methods import prepare
 
 __all__ = ["top", "precision_at_k", "explain"]
@@ -22,7 +23,8 @@ def _column(scores: pd.DataFrame, column: str) -> pd.Series:
     return scores[column]
 
 
-def top(scores: pd.DataFrame, n: int = 20, *, column: str = "combined") -> pd.DataFrame:
+@keyword_only_after(1)
+def top(scores: pd.DataFrame, *, n: int = 20, column: str = "combined") -> pd.DataFrame:
     """The ``n`` weirdest rows by ``column``, weirdest first.
 
     Parameters
@@ -41,22 +43,21 @@ def top(scores: pd.DataFrame, n: int = 20, *, column: str = "combined") -> pd.Da
     Examples
     --------
     >>> s = pd.DataFrame({"combined": [0.2, 0.9, 0.5]}, index=[10, 11, 12])
-    >>> top(s, 2)
+    >>> top(s, n=2)
         combined  rank
     11       0.9     1
     12       0.5     2
     """
     values = _column(scores, column)
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        msg = f"n={n!r} must be a positive integer."
-        raise ValueError(msg)
+    n = check_int(n, "n", what="rows")
     order = values.sort_values(ascending=False, kind="stable").index[:n]
     out = scores.loc[order].copy()
     out["rank"] = np.arange(1, len(out) + 1)
     return out
 
 
-def precision_at_k(scores, truth, k: int | None = None) -> float | pd.Series:
+@keyword_only_after(2)
+def precision_at_k(scores, truth, *, k: int | None = None) -> float | pd.Series:
     """Fraction of the ``k`` highest-scored rows that are true anomalies.
 
     Parameters
@@ -95,7 +96,7 @@ def precision_at_k(scores, truth, k: int | None = None) -> float | pd.Series:
     """
     if isinstance(scores, pd.DataFrame):
         columns = [c for c in scores.columns if not str(c).endswith("_pct")]
-        values = {c: precision_at_k(scores[c], truth, k) for c in columns}
+        values = {c: precision_at_k(scores[c], truth, k=k) for c in columns}
         return pd.Series(values, name="precision_at_k", dtype=float)
     if isinstance(scores, pd.Series) and isinstance(truth, pd.Series):
         absent = scores.index.difference(truth.index)
@@ -116,12 +117,9 @@ def precision_at_k(scores, truth, k: int | None = None) -> float | pd.Series:
         if k == 0:
             msg = "truth marks no anomaly among the scored rows; pass k explicitly."
             raise ValueError(msg)
-    if (
-        isinstance(k, bool)
-        or not isinstance(k, int | np.integer)
-        or not 1 <= k <= len(s)
-    ):
-        msg = f"k={k!r} must be an integer from 1 to the number of rows ({len(s)})."
+    k = check_int(k, "k", what="top rows")
+    if k > len(s):
+        msg = f"k={k} must be at most the number of scored rows ({len(s)})."
         raise ValueError(msg)
     order = np.argsort(-s, kind="stable")[:k]
     return float(t[order].mean())
@@ -152,9 +150,9 @@ def explain(
     MAD)``, how many (robust) standard deviations the row lies from what
     the context has:
 
-    - ``neighbours``: the row's ``n_neighbors`` nearest rows (Euclidean,
-      standardised features, the row itself left out): what sets it apart
-      from the rows most like it;
+    - ``neighbours``: the row's ``n_neighbors`` nearest other rows
+      (Euclidean, standardised features; a row is never its own
+      neighbour): what sets it apart from the rows most like it;
     - ``table``: all rows: what sets it apart from the table as a whole.
 
     The two differ when the row belongs to a small group of similar odd
@@ -204,8 +202,9 @@ def explain(
     if against not in _AGAINST:
         msg = f"against={against!r} must be one of {_AGAINST}."
         raise ValueError(msg)
-    values, z, names, index = prepare(features, columns)
-    k = _graph.check_n_neighbors(n_neighbors, len(z))
+    values, names, index = prepare(features, columns)
+    z = standardize(values)
+    k = check_n_neighbors(n_neighbors, len(z))
     if row not in index:
         msg = f"row={row!r} is not in the features' index (e.g. {index[0]!r})."
         raise ValueError(msg)
