@@ -318,3 +318,12 @@ def test_many_galaxies_become_tabs(table):
     ex = explorer.explore(table, max_sky=1)
     sky_box = ex.layout.objects[3]
     assert isinstance(sky_box, pn.Tabs) and len(sky_box) == 2
+
+
+def test_summary_columns_by_position_warns_and_works(rng):
+    t = pd.DataFrame({"a": rng.normal(size=50), "b": rng.normal(size=50)})
+    sel = Selection(t)
+    sel.set_positions([1, 2, 3])
+    with pytest.warns(FutureWarning, match=r"give the option by name"):
+        old = sel.summary(["a"])
+    assert old.equals(sel.summary(columns=["a"]))

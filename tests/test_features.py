@@ -77,9 +77,9 @@ def test_unknown_feature_lists_available_and_close_matches():
     with pytest.raises(ValueError, match=r"unknown feature\(s\) \['log_nii_h'\]"):
         F.registry(["log_nii_h"])
     with pytest.raises(ValueError, match=r"did you mean \['log_nii_ha'.*Available"):
-        F.derive(_table(halpha=[1.0]), ["log_nii_h"])
+        F.derive(_table(halpha=[1.0]), features=["log_nii_h"])
     with pytest.raises(ValueError, match=r"unknown feature.*named sets"):
-        F.derive(_table(halpha=[1.0]), [])
+        F.derive(_table(halpha=[1.0]), features=[])
 
 
 def test_missing_band_is_named():
@@ -87,7 +87,7 @@ def test_missing_band_is_named():
     with pytest.raises(
         ValueError, match=r"lacks band column\(s\) \['oi6300'\].*log_oi_ha"
     ):
-        F.derive(t, ["log_nii_ha", "log_oi_ha"])
+        F.derive(t, features=["log_nii_ha", "log_oi_ha"])
 
 
 # --- formulas on hand-computed rows -----------------------------------------
@@ -99,7 +99,7 @@ def test_line_and_band_ratios():
         oi6300=[2.0], oiii5007=[500.0], co21=[10.0], co21_width=[12.5],
         f770w=[2.0], f1130w=[1.0], f335m=[0.1], f2100w=[0.5],
     )  # fmt: skip
-    f = F.derive(t, "all")
+    f = F.derive(t, features="all")
     expected = {
         "log_nii_ha": np.log10(0.5),  # 100 / 200
         "log_sii_ha": -1.0,  # 20 / 200
@@ -128,7 +128,7 @@ def test_balmer_decrement_dust_correction():
     # log Ha_corr = log10(300) + 0.4 * 0.1215526 = 2.4771213 + 0.0486210
     # Ha/Hb = 5.72 = 2 x 2.86: E(B-V) = 2.3148148 * log10(2) = 0.6968287
     t = _table(halpha=[300.0, 572.0], hbeta=[100.0, 100.0])
-    f = F.derive(t, "dust")
+    f = F.derive(t, features="dust")
     assert f["ebv"].tolist() == pytest.approx([0.0480445, 0.6968287], abs=1e-6)
     assert f["a_v"].tolist() == pytest.approx([0.1489379, 2.1601690], abs=1e-6)
     assert f["log_ha_corr"].iloc[0] == pytest.approx(2.5257423, abs=1e-6)
@@ -138,16 +138,16 @@ def test_balmer_decrement_dust_correction():
 
 def test_unphysical_decrements_are_clipped_and_counted():
     t = _table(halpha=[200.0, 250.0, 286.0, 400.0], hbeta=[100.0] * 4)
-    f = F.derive(t, ["log_ha_hb", "a_v", "log_ha_corr"])
+    f = F.derive(t, features=["log_ha_hb", "a_v", "log_ha_corr"])
     assert f.attrs["balmer_clipped"] == 2  # 2.0 and 2.5 are below 2.86
     assert f["a_v"].tolist()[:3] == [0.0, 0.0, 0.0]
     assert f["log_ha_corr"].iloc[0] == pytest.approx(np.log10(200.0))
     assert f["log_ha_hb"].iloc[0] == pytest.approx(np.log10(2.0))  # not clipped
-    assert F.derive(t, "log_ha_hb").attrs["balmer_clipped"] is None  # no dust
+    assert F.derive(t, features="log_ha_hb").attrs["balmer_clipped"] is None  # no dust
 
 
 def test_no_dust_feature_no_clip_count():
-    f = F.derive(_table(halpha=[1.0], nii6583=[1.0]), "log_nii_ha")
+    f = F.derive(_table(halpha=[1.0], nii6583=[1.0]), features="log_nii_ha")
     assert f.attrs["balmer_clipped"] is None
 
 
@@ -157,7 +157,7 @@ TWO = ["log_nii_ha", "log_sii_ha"]
 
 
 def test_drop_counts_rows_per_reason(messy):
-    f = F.derive(messy, TWO)
+    f = F.derive(messy, features=TWO)
     assert list(f.index) == [10, 15]  # rows keep their identity
     assert f.index.name == "pixel"
     report = F.missing_report(f)
@@ -179,7 +179,7 @@ def test_drop_counts_rows_per_reason(messy):
 
 
 def test_flag_keeps_limits_with_censoring_direction(messy):
-    f = F.derive(messy, TWO, policy="flag")
+    f = F.derive(messy, features=TWO, policy="flag")
     assert list(f.index) == [10, 12, 14, 15]  # outside and negative rows dropped
     assert f.loc[12, "log_nii_ha"] == pytest.approx(np.log10(30 / 100))  # 3 x 10
     assert f.loc[14, "log_sii_ha"] == pytest.approx(np.log10(12 / 100))  # 3 x 4
@@ -207,7 +207,7 @@ def test_flag_directions_lower_and_unconstrained():
     )  # fmt: skip
     t["oiii5007_ul"] = [False, True, True, False]
     t["hbeta_ul"] = [False, False, True, True]
-    f = F.derive(t, "log_oiii_hb", policy="flag", detection_snr=5.0)
+    f = F.derive(t, features="log_oiii_hb", policy="flag", detection_snr=5.0)
     assert f["log_oiii_hb_censored"].tolist() == [
         "none", "upper", "unconstrained", "lower",
     ]  # fmt: skip
@@ -218,11 +218,11 @@ def test_flag_needs_error_columns():
     t = _table(halpha=[100.0], nii6583=[1.0])
     t["nii6583_ul"] = True
     with pytest.raises(ValueError, match=r"no 'nii6583_err' column"):
-        F.derive(t, "log_nii_ha", policy="flag")
+        F.derive(t, features="log_nii_ha", policy="flag")
 
 
 def test_impute_median_with_flags(messy):
-    f = F.derive(messy, TWO, policy="impute")
+    f = F.derive(messy, features=TWO, policy="impute")
     assert list(f.index) == [10, 12, 13, 14, 15]  # row 11 measures nothing
     # measured [NII]/Ha: 0.5, 0.1, 0.3 -> median 0.3 fills rows 12 and 13
     assert f.loc[[12, 13], "log_nii_ha"].tolist() == pytest.approx([np.log10(0.3)] * 2)
@@ -249,11 +249,11 @@ def test_impute_knn_uses_neighbours(rng):
     sii = nii * 0.8  # [SII] follows [NII]: the neighbours know the answer
     t = _table(halpha=ha, nii6583=nii, sii6716_31=sii)
     t.loc[:9, "sii6716_31"] = np.nan
-    f = F.derive(t, TWO, policy="impute", impute="knn")
+    f = F.derive(t, features=TWO, policy="impute", impute="knn")
     assert f["log_sii_ha_imputed"].sum() == 10
     truth = np.log10(nii[:10] * 0.8 / 100)
     assert np.abs(f["log_sii_ha"].iloc[:10] - truth).max() < 0.15
-    median = F.derive(t, TWO, policy="impute")["log_sii_ha"].iloc[:10]
+    median = F.derive(t, features=TWO, policy="impute")["log_sii_ha"].iloc[:10]
     assert (
         np.abs(median - truth).mean()
         > 3 * np.abs(f["log_sii_ha"].iloc[:10] - truth).mean()
@@ -263,21 +263,21 @@ def test_impute_knn_uses_neighbours(rng):
 def test_impute_needs_one_measured_row():
     t = _table(halpha=[100.0, 100.0], nii6583=[10.0, 20.0], oi6300=[np.nan, np.nan])
     with pytest.raises(ValueError, match=r"cannot fill features \['log_oi_ha'\]"):
-        F.derive(t, ["log_nii_ha", "log_oi_ha"], policy="impute")
+        F.derive(t, features=["log_nii_ha", "log_oi_ha"], policy="impute")
 
 
 def test_bad_policy_and_imputer(messy):
     with pytest.raises(ValueError, match=r"policy='keep' is not a policy"):
-        F.derive(messy, TWO, policy="keep")
+        F.derive(messy, features=TWO, policy="keep")
     with pytest.raises(ValueError, match=r"impute='mean' is not an imputer"):
-        F.derive(messy, TWO, policy="impute", impute="mean")
+        F.derive(messy, features=TWO, policy="impute", impute="mean")
 
 
 def test_missing_report_errors(messy):
     with pytest.raises(ValueError, match=r"carries no attrs\['missing_report'\]"):
         F.missing_report(pd.DataFrame({"a": [1.0]}))
     with pytest.raises(ValueError, match=r"by='row' must be one of"):
-        F.missing_report(F.derive(messy, TWO), by="row")
+        F.missing_report(F.derive(messy, features=TWO), by="row")
 
 
 def test_demo_table_default_policy():
@@ -328,7 +328,7 @@ def test_standardizations_are_not_the_display_scales():
                       right_index=True),
 ])  # fmt: skip
 def test_missing_report_without_attrs(messy, lose):
-    f = F.derive(messy, TWO)
+    f = F.derive(messy, features=TWO)
     report = f.attrs["missing_report"]
     lost = lose(f)
     assert lost.attrs == {}  # what pandas does; the report must not depend on it
@@ -506,10 +506,16 @@ def test_plot_bpt_draws_demarcation_curves():
 def test_plot_kept_maps_the_surviving_pixels(messy):
     messy = messy.assign(galaxy="g", x=[0, 1, 2, 0, 1, 2], y=[0, 0, 0, 1, 1, 1])
     messy.attrs["shape"] = {"g": (3, 3)}
-    f = F.derive(messy, TWO)
+    f = F.derive(messy, features=TWO)
     ax = F.plot_kept(messy, f)
     image = ax.images[0].get_array()
     assert image[0, 0] == 2 and image[0, 1] == 1 and image[1, 2] == 2  # kept/dropped
     assert np.ma.is_masked(image[2, 2]) or np.isnan(image[2, 2])  # no row
     assert "2 of 6 pixels kept" in ax.get_title()
     plt.close("all")
+
+
+def test_derive_features_by_position_warns_and_works(messy):
+    with pytest.warns(FutureWarning, match=r"derive\(table, features=\['log_nii_ha'"):
+        old = F.derive(messy, TWO)
+    assert old.equals(F.derive(messy, features=TWO))

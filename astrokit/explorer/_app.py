@@ -173,7 +173,7 @@ class Explorer:
         if self.selection.empty:
             return pd.DataFrame(columns=SUMMARY_COLUMNS)
         try:
-            summary = self.selection.summary(self.summary_columns)
+            summary = self.selection.summary(columns=self.summary_columns)
             return summary.head(12).round(3)
         except Exception as err:  # never a traceback in the widget
             self._message(f"No summary: {err}", kind="warning")

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.checks import keyword_only_after
 from astrokit.explorer._columns import colour_values, numeric_columns
 from astrokit.interpret._effects import group_effect
 
@@ -194,7 +195,8 @@ class Selection:
             self._totals[column] = (float(v.size), float(v.sum()), float(v @ v))
         return self._totals[column]
 
-    def summary(self, columns=None) -> pd.DataFrame:
+    @keyword_only_after(1)
+    def summary(self, *, columns=None) -> pd.DataFrame:
         """How the selected rows differ from the rest, column by column.
 
         Parameters

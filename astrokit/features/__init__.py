@@ -42,6 +42,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from astrokit._shared.checks import keyword_only_after
 from astrokit.features import _missing
 from astrokit.features._definitions import (
     BALMER_INTRINSIC,
@@ -150,10 +151,11 @@ def registry(features: str | Sequence[str] | None = "all") -> pd.DataFrame:
     return frame
 
 
+@keyword_only_after(1)
 def derive(
     table: pd.DataFrame,
-    features: str | Sequence[str] | None = None,
     *,
+    features: str | Sequence[str] | None = None,
     policy: str = "drop",
     impute: str = "median",
     detection_snr: float | None = None,
@@ -167,7 +169,9 @@ def derive(
         available ``<band>_err`` and ``<band>_ul``.
     features : str or list of str, optional
         Feature names (see :func:`registry`) or a set name of
-        :data:`FEATURE_SETS`. Default ``"baron2024"``: Halpha/CO,
+        :data:`FEATURE_SETS` (by name: ``derive(table, features="dust")``;
+        given by position it works with a FutureWarning until astrokit 0.3).
+        Default ``"baron2024"``: Halpha/CO,
         Halpha/21um, CO/21um, Halpha/PAH 7.7, CO/PAH 7.7, [NII]/Halpha,
         [SII]/Halpha, [OI]/Halpha, [OIII]/Hbeta, PAH 11.3/7.7 and 11.3/3.3
         (all log10).
@@ -233,7 +237,7 @@ def derive(
     >>> t = pd.DataFrame({"halpha": [300.0, 200.0, float("nan")],
     ...                   "hbeta": [100.0, 100.0, 50.0],
     ...                   "hbeta_ul": [False, False, False]})
-    >>> f = derive(t, ["log_ha_hb", "a_v"])
+    >>> f = derive(t, features=["log_ha_hb", "a_v"])
     >>> f.round(3)  # the third row lies outside the Halpha footprint
        log_ha_hb    a_v
     0      0.477  0.149
@@ -320,7 +324,7 @@ def missing_report(features, *, by: str = "reason") -> pd.DataFrame:
     >>> import pandas as pd
     >>> t = pd.DataFrame({"nii6583": [5.0, 1.0], "nii6583_ul": [False, True],
     ...                   "halpha": [20.0, 20.0]})
-    >>> f = derive(t, "log_nii_ha")
+    >>> f = derive(t, features="log_nii_ha")
     >>> missing_report(f, by="band")
              outside_footprint  non_detection  non_positive
     nii6583                  0              1             0

@@ -5,10 +5,15 @@ Each function takes ``ax=None`` (a new figure) and returns the axes it drew.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from astrokit.features._definitions import BPT_LINES, bpt_line
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "plot_correlation", "plot_importances", "plot_pair", "plot_bpt", "plot_kept",
@@ -23,7 +28,9 @@ def _axes(ax, size):
     return ax
 
 
-def plot_correlation(corr: pd.DataFrame, *, ax=None, annotate: bool | None = None):
+def plot_correlation(
+    corr: pd.DataFrame, *, ax=None, annotate: bool | None = None
+) -> Axes:
     """Heat map of an (ordered) correlation matrix, labelled by feature.
 
     Parameters
@@ -39,6 +46,16 @@ def plot_correlation(corr: pd.DataFrame, *, ax=None, annotate: bool | None = Non
     -------
     matplotlib.axes.Axes
         Its ``images[0]`` is the heat map (colour limits -1 to 1).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from astrokit.features import correlation
+    >>> t = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [4.0, 1, 3, 2],
+    ...                   "c": [2.0, 4, 6, 9]})
+    >>> plot_correlation(correlation(t)).images[0].get_array().shape
+    (3, 3)
     """
     d = len(corr)
     ax = _axes(ax, (0.45 * d + 3, 0.45 * d + 2))
@@ -56,7 +73,9 @@ def plot_correlation(corr: pd.DataFrame, *, ax=None, annotate: bool | None = Non
     return ax
 
 
-def plot_importances(importances: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_importances(
+    importances: pd.DataFrame, *, ax=None, title: str | None = None
+) -> Axes:
     """Horizontal bars of feature importances (largest on top), with their spread.
 
     Parameters
@@ -73,6 +92,15 @@ def plot_importances(importances: pd.DataFrame, *, ax=None, title: str | None = 
     -------
     matplotlib.axes.Axes
         Its ``patches`` are the bars, top to bottom in ``importances`` order.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> imp = pd.DataFrame({"importance": [0.7, 0.3], "std": [0.1, 0.05]},
+    ...                    index=["a", "b"])
+    >>> len(plot_importances(imp, title="two features").patches)
+    2
     """
     ax = _axes(ax, (6, 0.35 * len(importances) + 1.5))
     labels = importances.attrs.get("labels", {})
@@ -96,7 +124,7 @@ def plot_importances(importances: pd.DataFrame, *, ax=None, title: str | None = 
 def plot_pair(
     features: pd.DataFrame, x: str, y: str, *, labels=None, values=None, ax=None,
     **kwargs,
-):  # fmt: skip
+) -> Axes:  # fmt: skip
     """One feature against another, axes labelled from the feature definitions.
 
     Points go through :func:`astrokit.plot.points`: a scatter, or a
@@ -123,6 +151,15 @@ def plot_pair(
     ------
     ValueError
         If ``x`` or ``y`` is not a column of ``features``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> f = pd.DataFrame({"log_nii_ha": [-0.5, -0.3, 0.1],
+    ...                   "log_sii_ha": [-0.6, -0.4, -0.1]})
+    >>> plot_pair(f, "log_nii_ha", "log_sii_ha").get_xlabel()
+    'log_nii_ha'
     """
     from astrokit.plot import points
 
@@ -146,7 +183,7 @@ def plot_pair(
 def plot_bpt(
     features: pd.DataFrame, *, x: str = "log_nii_ha", labels=None, values=None,
     ax=None, **kwargs,
-):  # fmt: skip
+) -> Axes:  # fmt: skip
     """A BPT diagram (``log_oiii_hb`` against ``x``) with its demarcation curves.
 
     With ``x="log_nii_ha"``: Kauffmann et al. (2003, the empirical upper edge
@@ -159,6 +196,15 @@ def plot_bpt(
     -------
     matplotlib.axes.Axes
         The curves are its ``lines``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> f = pd.DataFrame({"log_nii_ha": [-0.5, -0.3, 0.1],
+    ...                   "log_oiii_hb": [0.2, -0.1, 0.5]})
+    >>> len(plot_bpt(f).lines)  # Kauffmann et al. 2003, Kewley et al. 2001
+    2
     """
     ax = plot_pair(features, x, "log_oiii_hb", labels=labels, values=values, ax=ax,
                    **kwargs)  # fmt: skip
@@ -178,7 +224,9 @@ def plot_bpt(
     return ax
 
 
-def plot_kept(table: pd.DataFrame, features: pd.DataFrame, *, galaxy=None, ax=None):
+def plot_kept(
+    table: pd.DataFrame, features: pd.DataFrame, *, galaxy=None, ax=None
+) -> Axes:
     """On one galaxy's sky grid: the pixels kept in ``features``, and the others.
 
     Blue: the row is in ``features`` (kept by the missing-data policy); grey:
@@ -199,6 +247,15 @@ def plot_kept(table: pd.DataFrame, features: pd.DataFrame, *, galaxy=None, ax=No
     -------
     matplotlib.axes.Axes
         Its ``images[0]`` is the map (numpy order, ``origin="lower"``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"galaxy": ["A"] * 3, "x": [0, 1, 1], "y": [0, 0, 1]})
+    >>> t.attrs["shape"] = {"A": (2, 2)}
+    >>> plot_kept(t, t.iloc[:2]).get_title()
+    'A: 2 of 3 pixels kept'
     """
     from matplotlib.colors import ListedColormap
 
