@@ -173,6 +173,8 @@ def test_unknown_view_and_options(table):
         explorer.explore(table, embedding=None, sky=None)
     with pytest.raises(ValueError, match="width=10 must be an integer of at least 50"):
         explorer.explore(table, width=10)
+    with pytest.raises(TypeError, match="height=320.0 must be an integer"):
+        explorer.explore(table, height=320.0)
 
 
 def test_any_table_with_two_coordinates(rng):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from astrokit._shared.checks import check_int
 from astrokit.explorer._app import DENSITY, Explorer
 from astrokit.explorer._selection import Selection, unique_path
 
@@ -83,7 +84,10 @@ def explore(
     ------
     ValueError
         A coordinate, ``by`` or ``color`` column that is missing or not
-        numeric; an unknown ``norm``; no view at all.
+        numeric; an unknown ``norm``; no view at all; ``width`` or
+        ``height`` below 50.
+    TypeError
+        A ``width`` or ``height`` that is not an integer.
 
     Examples
     --------
@@ -111,9 +115,7 @@ def explore(
         msg = f"color={color!r} is not a column of the table."
         raise ValueError(msg)
     for name, v in (("width", width), ("height", height)):
-        if not isinstance(v, int) or v < 50:
-            msg = f"{name}={v!r} must be an integer of at least 50 (screen pixels)."
-            raise ValueError(msg)
+        check_int(v, name, minimum=50, what="screen pixels")
     return Explorer(
         table,
         embedding=embedding,
