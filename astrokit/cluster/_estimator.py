@@ -130,7 +130,18 @@ class Clusterer(ClusterMixin, BaseEstimator):
         self.options = options
 
     def fit(self, X, y=None) -> Clusterer:
-        """Fit on the rows of ``X`` (a DataFrame or a 2-D array); returns self.
+        """Fit on the rows of ``X``; :attr:`labels_` labels every one of them.
+
+        Parameters
+        ----------
+        X : DataFrame or array of shape (N, d)
+            Numeric and finite (an embedding, or standardised features).
+        y : None
+            Ignored; present for scikit-learn compatibility.
+
+        Returns
+        -------
+        self
 
         Raises
         ------

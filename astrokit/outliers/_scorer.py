@@ -170,7 +170,19 @@ class OutlierScorer(BaseEstimator):
         return names, list(combine), skipped
 
     def fit(self, features, y=None) -> OutlierScorer:
-        """Fit every method on the rows of ``features``; returns self.
+        """Fit every method on the rows of ``features`` and score them.
+
+        Parameters
+        ----------
+        features : DataFrame or array of shape (N, d)
+            As for :func:`astrokit.outliers.score`; standardised here.
+        y : None
+            Ignored; present for scikit-learn compatibility.
+
+        Returns
+        -------
+        self
+            With :attr:`scores_`, the table of every row of ``features``.
 
         Raises
         ------
