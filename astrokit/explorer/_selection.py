@@ -85,6 +85,16 @@ def lasso_mask(x, y, polygon) -> np.ndarray:
 def unique_path(path: str | Path) -> Path:
     """``path``, or the first free ``name-1.ext``, ``name-2.ext``, ... beside it.
 
+    Parameters
+    ----------
+    path : str or Path
+        The wished-for file name.
+
+    Returns
+    -------
+    Path
+        ``path`` when no file has that name, else the first free numbered one.
+
     Examples
     --------
     >>> import tempfile

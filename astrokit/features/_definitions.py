@@ -235,6 +235,23 @@ BPT_LINES: dict[str, dict] = {
 def bpt_line(name: str, x) -> np.ndarray:
     """``log([OIII]/Hbeta)`` of a BPT demarcation curve at ``x`` (NaN beyond it).
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`BPT_LINES` (``"kauffmann03"``, ``"kewley01"``, ...).
+    x : float or array-like
+        The x-axis line ratio (log10) of that diagram.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The curve at ``x``; NaN at and beyond its asymptote.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``name``.
+
     Examples
     --------
     >>> bpt_line("kauffmann03", [-0.5, -0.2, 0.1]).round(3)

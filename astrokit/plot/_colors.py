@@ -33,6 +33,16 @@ def category_colors(categories) -> dict:
     palette (colorcet). The order of ``categories`` fixes the colours, so
     the same labels get the same colours in every plot.
 
+    Parameters
+    ----------
+    categories : iterable
+        The labels, in the order that fixes their colours.
+
+    Returns
+    -------
+    dict
+        Category to hex colour string.
+
     Examples
     --------
     >>> category_colors([-1, 0, 1])

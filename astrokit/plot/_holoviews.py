@@ -36,6 +36,11 @@ def ensure_extension(*, force: bool = False) -> None:
         Load it again (e.g. after reloading the notebook page in the browser
         while the kernel kept running, which loses the BokehJS already sent).
 
+    Returns
+    -------
+    None
+        HoloViews' current backend is then Bokeh, with resources inline.
+
     Examples
     --------
     >>> ensure_extension()
@@ -68,6 +73,20 @@ def save_html(obj, path: str | Path, *, title: str = "astrokit") -> Path:
     BokehJS from a CDN; with it, the Panel template still links its favicon
     from cdn.holoviz.org, which is harmless offline.) A DynamicMap (e.g. a
     Datashader-regridded image) is saved as first rendered.
+
+    Parameters
+    ----------
+    obj : HoloViews object
+        What to save (an Element, Overlay, Layout or DynamicMap).
+    path : str or Path
+        The HTML file; written atomically (a half-written page never shows).
+    title : str, default "astrokit"
+        The page's title.
+
+    Returns
+    -------
+    Path
+        Where the page was written.
 
     Examples
     --------
