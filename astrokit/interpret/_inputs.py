@@ -5,24 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.matrix import numeric_columns as shared_numeric_columns
+
 __all__ = ["numeric_columns", "align_features", "coordinates"]
 
 
 def numeric_columns(features: pd.DataFrame, columns=None) -> list[str]:
     """The requested (or all numeric) columns of ``features``, checked.
 
-    Raises KeyError for unknown names and ValueError for non-numeric ones.
+    The default is the kit's numeric columns, booleans (flags) left out
+    (:func:`astrokit._shared.matrix.numeric_columns`); a boolean named in
+    ``columns`` is accepted. Raises KeyError for unknown names and ValueError
+    for non-numeric ones.
     """
     if not isinstance(features, pd.DataFrame):
         msg = f"features must be a pandas DataFrame; got {type(features).__name__}."
         raise ValueError(msg)
     if columns is None:
-        names = [
-            c
-            for c in features.columns
-            if pd.api.types.is_numeric_dtype(features[c])
-            and not pd.api.types.is_bool_dtype(features[c])
-        ]
+        names = shared_numeric_columns(features)  # flags (bool) left out
         if not names:
             msg = "features has no numeric columns."
             raise ValueError(msg)
