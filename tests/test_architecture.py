@@ -188,11 +188,7 @@ def test_stage_is_a_documented_package(name):
     assert not missing, f"astrokit.{name}.__all__ names missing objects {missing}"
 
 
-TO_SPLIT: set[str] = set()
-"""Modules over the limit when the layout moved (issue 8): being split."""
-
-
-@pytest.mark.parametrize("module", sorted(set(MODULES) - TO_SPLIT))
+@pytest.mark.parametrize("module", sorted(MODULES))
 def test_modules_stay_short(module):
     text = MODULES[module].read_text()
     lines = len(text.splitlines())

@@ -37,3 +37,11 @@ def test_every_submodule_is_reachable():
 def test_unknown_attribute():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         astrokit.nope  # noqa: B018
+
+
+def test_strict_mode_turns_deprecations_into_errors(monkeypatch):
+    from astrokit._shared.checks import renamed
+
+    monkeypatch.setenv("ASTROKIT_STRICT", "1")
+    with pytest.raises(FutureWarning, match="seed= is renamed random_state="):
+        renamed({"seed": 1}, "seed", "random_state", 0, default=0)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import warnings
 
 import numpy as np
@@ -45,6 +46,7 @@ __all__ = [
     "renamed",
     "refuse_unknown",
     "keyword_only_after",
+    "deprecated",
 ]
 
 
@@ -118,7 +120,7 @@ def renamed(kwargs: dict, old: str, new: str, value, *, default=None):
         msg = f"give {new}= only; {old}= is its old name."
         raise TypeError(msg)
     msg = f"{old}= is renamed {new}=; {old}= will stop working in astrokit 0.3."
-    warnings.warn(msg, FutureWarning, stacklevel=3)
+    deprecated(msg, stacklevel=4)
     return old_value
 
 
@@ -173,9 +175,16 @@ def keyword_only_after(n_positional: int):
                 f"{func.__name__}({new}); positional options will stop working "
                 "in astrokit 0.3."
             )
-            warnings.warn(msg, FutureWarning, stacklevel=2)
+            deprecated(msg, stacklevel=3)
             return func(*args[:n_positional], **given, **kwargs)
 
         return wrapper
 
     return decorate
+
+
+def deprecated(msg: str, *, stacklevel: int = 2) -> None:
+    """Warn ``msg`` as a FutureWarning, or raise it under ``ASTROKIT_STRICT=1``."""
+    if os.environ.get("ASTROKIT_STRICT", "") not in ("", "0"):
+        raise FutureWarning(msg)
+    warnings.warn(msg, FutureWarning, stacklevel=stacklevel)

@@ -1,6 +1,6 @@
 """HoloViews elements for :mod:`astrokit.inspect`: a map and a histogram on a scale.
 
-The caller has run :func:`astrokit.plot._holoviews.ensure_extension` (BokehJS inline).
+The caller has run :func:`astrokit.plot.ensure_extension` (BokehJS inline).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def map_view(
     when the WCS is known, RA and Dec. Maps larger than
     ``astrokit.inspect._holoviews.REGRID_ABOVE`` pixels (1,000,000) are regridded by
     Datashader to the plot's size. BokehJS is served inline (offline), see
-    :func:`astrokit.plot._holoviews.ensure_extension`.
+    :func:`astrokit.plot.ensure_extension`.
 
     Parameters
     ----------
