@@ -519,3 +519,46 @@ def test_derive_features_by_position_warns_and_works(messy):
     with pytest.warns(FutureWarning, match=r"derive\(table, features=\['log_nii_ha'"):
         old = F.derive(messy, TWO)
     assert old.equals(F.derive(messy, features=TWO))
+
+
+# --- nothing silent: an empty result, infinities ------------------------------
+
+
+def test_derive_warns_naming_the_band_that_removed_every_row(messy, caplog):
+    gone = messy.assign(nii6583=np.nan)
+    with caplog.at_level("WARNING", logger="astrokit.features"):
+        out = F.derive(gone, features=TWO)
+    assert out.empty
+    [record] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert record.name == "astrokit.features"
+    assert "no rows: band(s) ['nii6583'] have no usable value in any of the 6 rows" in (
+        record.getMessage()
+    )
+    assert "6 outside footprint" in record.getMessage()
+
+
+def test_derive_warns_on_an_empty_table_and_when_the_policy_removes_all(caplog):
+    with caplog.at_level("WARNING", logger="astrokit.features"):
+        assert F.derive(_table(halpha=[], nii6583=[]), features="log_nii_ha").empty
+    assert "derive returned no rows: the table has no rows" in caplog.text
+    caplog.clear()
+    # each band is usable somewhere, never both in the same row
+    t = _table(halpha=[1.0, np.nan], nii6583=[np.nan, 2.0])
+    with caplog.at_level("WARNING", logger="astrokit.features"):
+        assert F.derive(t, features="log_nii_ha").empty
+    assert "policy='drop' removed all 2 rows" in caplog.text
+    assert "2 outside footprint" in caplog.text
+
+
+def test_derive_keeps_quiet_when_rows_survive(messy, caplog):
+    with caplog.at_level("WARNING", logger="astrokit.features"):
+        assert len(F.derive(messy, features=TWO)) == 2
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_derive_names_infinite_bands(messy, caplog):
+    messy.loc[10, "halpha"] = np.inf
+    with caplog.at_level("WARNING", logger="astrokit.features"):
+        out = F.derive(messy, features=TWO)
+    assert np.isinf(out.loc[10, "log_nii_ha"])  # kept, and said so
+    assert "infinite values {'halpha': 1}" in caplog.text

@@ -282,6 +282,21 @@ def derive(
         "derive: %d features, policy=%r: %d of %d rows kept",
         len(names), policy, report["rows_out"], report["rows_in"],
     )  # fmt: skip
+    if report["rows_out"] == 0:
+        logger.warning(
+            "derive returned no rows: %s. Check the footprints with "
+            "astrokit.inspect.coverage_report, or choose other features or "
+            "policy='impute'.",
+            _missing.why_empty(report),
+        )
+    infinite = _missing.infinite_bands(table, needed)
+    if infinite:
+        logger.warning(
+            "derive: band(s) with infinite values %s (count per band): the "
+            "features of those rows are infinite, and to_matrix refuses them; "
+            "replace them (e.g. table.replace([np.inf, -np.inf], np.nan)).",
+            infinite,
+        )
     if clipped:
         logger.info("derive: %d Balmer decrements below 2.86 clipped", clipped)
     return out

@@ -33,7 +33,16 @@ import pandas as pd
 from astrokit._shared.bands import ERR_SUFFIX, UL_SUFFIX
 from astrokit.features._definitions import BALMER_INTRINSIC, Feature
 
-__all__ = ["POLICIES", "IMPUTERS", "REASONS", "CENSOR", "apply_policy", "summary"]
+__all__ = [
+    "POLICIES",
+    "IMPUTERS",
+    "REASONS",
+    "CENSOR",
+    "apply_policy",
+    "summary",
+    "why_empty",
+    "infinite_bands",
+]
 
 POLICIES = ("drop", "flag", "impute")
 IMPUTERS = ("median", "knn")
@@ -232,6 +241,62 @@ _ACTION = {
         "non_positive": "dropped",
     },
 }
+
+
+DROPPING = {
+    "drop": REASONS,
+    "flag": ("outside_footprint", "non_positive"),
+    "impute": REASONS,
+}
+"""Per policy, the reasons that make a band unusable in a row."""
+
+
+def why_empty(report: dict) -> str:
+    """Why :func:`apply_policy` kept no row: the bands or the policy, in words.
+
+    Examples
+    --------
+    >>> report = {"policy": "drop", "rows_in": 4, "rows_out": 0, "rows": {},
+    ...           "by_band": {"co21": {"outside_footprint": 4, "non_detection": 0,
+    ...                                "non_positive": 0}}}
+    >>> why_empty(report)
+    "band(s) ['co21'] have no usable value in any of the 4 rows (co21: 4 outside \
+footprint)"
+    """
+    n, policy = report["rows_in"], report["policy"]
+    if n == 0:
+        return "the table has no rows"
+    reasons = DROPPING[policy]
+    dead = {
+        band: counts
+        for band, counts in report["by_band"].items()
+        if sum(counts[r] for r in reasons) == n
+    }
+    if dead:
+        detail = "; ".join(
+            f"{band}: "
+            + ", ".join(
+                f"{counts[r]:,} {r.replace('_', ' ')}" for r in reasons if counts[r]
+            )
+            for band, counts in dead.items()
+        )
+        return (
+            f"band(s) {list(dead)} have no usable value in any of the {n:,} rows "
+            f"({detail})"
+        )
+    counts = ", ".join(
+        f"{c:,} {r.replace('_', ' ')}" for r, c in report["rows"].items() if c
+    )
+    return (
+        f"policy={policy!r} removed all {n:,} rows: no row has every band the "
+        f"features need usable ({counts})"
+    )
+
+
+def infinite_bands(table, bands) -> dict[str, int]:
+    """``{band: number of +-inf values}`` for the bands that have any."""
+    counts = {b: int(np.isinf(table[b].to_numpy(dtype=float)).sum()) for b in bands}
+    return {b: n for b, n in counts.items() if n}
 
 
 def summary(report: dict) -> pd.DataFrame:
