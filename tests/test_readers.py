@@ -576,3 +576,116 @@ def test_real_edge_califa_hdf5(shared_data):
     assert table.shape == (1849, 109)
     assert table.attrs["units"]["flux_Halpha_sm"] == "1e-16 erg / (s cm2)"
     assert set(table["Name"]) == {"NGC4047"}
+
+
+# --------------------------------------- nothing silent: empty maps, bad files
+
+
+def test_an_all_nan_map_is_logged_with_band_and_file(co_maps, tmp_path, caplog):
+    paths, _ = co_maps
+    empty = _write(
+        tmp_path / "empty_ha.fits",
+        np.full(SHAPE, np.nan),
+        _header(bunit="1e-20 erg/(s cm2)"),
+    )
+    with caplog.at_level(logging.WARNING, logger="astrokit.data"):
+        table = read_maps({"co21": paths["co21"], "halpha": empty})
+    assert table["halpha"].isna().all() and len(table) == 20 * 20  # CO's pixels
+    assert "maps['halpha'] (empty_ha.fits) has no finite pixel" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="astrokit.data"):
+        alone = read_maps({"halpha": empty})
+    assert alone.shape == (0, 6)
+    assert "maps['halpha'] (empty_ha.fits) has no finite pixel" in caplog.text
+
+
+def test_infinite_pixels_are_counted_in_the_log(tmp_path, rng, caplog):
+    data = rng.normal(5.0, 1.0, SHAPE)
+    data[0, :3] = np.inf
+    data[1, 0] = -np.inf
+    path = _write(tmp_path / "inf.fits", data)
+    with caplog.at_level(logging.WARNING, logger="astrokit.data"):
+        table = read_maps({"co21": path})
+    assert len(table) == data.size - 4  # no other band measures those pixels
+    assert "maps['co21'] (inf.fits) has 4 infinite pixels (+inf: 3, -inf: 1)" in (
+        caplog.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("fill", "match"),
+    [
+        (-1.0, r"errors\['co21'\] \(bad_err.fits\) has 1 negative value\(s\) "
+         r"\(lowest -1\); a 1-sigma error map must be"),
+        (np.nan, r"errors\['co21'\] \(bad_err.fits\) has no finite value \(all "
+         r"600 pixels NaN\)"),
+    ],
+)  # fmt: skip
+def test_negative_or_all_nan_error_maps_are_refused(co_maps, tmp_path, fill, match):
+    paths, _ = co_maps
+    err = np.full(SHAPE, 1.0) if np.isfinite(fill) else np.full(SHAPE, np.nan)
+    if np.isfinite(fill):
+        err[3, 4] = fill
+    bad = _write(tmp_path / "bad_err.fits", err)
+    with pytest.raises(ValueError, match=match):
+        read_maps({"co21": paths["co21"]}, errors={"co21": bad})
+
+
+def test_error_map_with_some_nan_is_still_read(co_maps, tmp_path):
+    paths, _ = co_maps
+    err = np.full(SHAPE, 1.0)
+    err[:, 20:] = np.nan
+    table = read_maps(
+        {"co21": paths["co21"]}, errors={"co21": _write(tmp_path / "e.fits", err)}
+    )
+    assert table["co21_err"].isna().sum() == 20 * 10
+    assert not table.loc[table["co21_err"].isna(), "co21_ul"].any()
+
+
+def test_an_empty_csv_is_a_kit_error_naming_the_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(
+        ValueError,
+        match=r"Could not read .*empty.csv as csv \(the file is empty \(0 bytes\)\)",
+    ):
+        read_catalog(path)
+
+
+def test_a_garbled_csv_is_a_kit_error(tmp_path):
+    path = tmp_path / "garbled.csv"
+    path.write_text("a\n1\n2,3,4\n")
+    with pytest.raises(
+        ValueError, match=r"garbled.csv as csv \(ParserError: .*complete csv file"
+    ):
+        read_catalog(path)
+
+
+def test_a_header_only_csv_warns_and_gives_an_empty_table(tmp_path, caplog):
+    path = tmp_path / "header.csv"
+    path.write_text("ra,dec\n")
+    with caplog.at_level(logging.WARNING, logger="astrokit.data"):
+        table = read_catalog(path)
+    assert table.shape == (0, 2)
+    assert "header.csv has no rows (columns: ['ra', 'dec'])" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["bad.parquet", "bad.fits", "empty.fits"])
+def test_corrupt_parquet_and_fits_are_kit_errors(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"" if name.startswith("empty") else b"PAR1 not really a file")
+    fmt = name.split(".")[1]
+    with pytest.raises(
+        ValueError,
+        match=rf"Could not read .*{name} as {fmt} \(.*\)\. Check that it is a complete",
+    ):
+        read_catalog(path)
+
+
+def test_a_reader_keyword_it_does_not_take_is_named(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("ra\n1\n")
+    with pytest.raises(
+        TypeError, match=r"read_catalog\('a.csv', ...\): .*colour.*csv reader"
+    ):
+        read_catalog(path, colour=3)

@@ -74,8 +74,12 @@ def read_catalog(
     FileNotFoundError
         A missing file, or a glob that matches nothing.
     ValueError
-        An unknown format or file ending; an HDF5 file with several tables and
-        no ``path=``; a ``source_column`` that already is a column.
+        An unknown format or file ending; an empty, truncated or corrupt file
+        (named); an HDF5 file with several tables and no ``path=``; a
+        ``source_column`` that already is a column. A file with columns but
+        no rows is read (an empty table) with a logged warning naming it.
+    TypeError
+        A keyword in ``read_kwargs`` that the reader does not take.
 
     See Also
     --------
@@ -172,10 +176,39 @@ def _infer_format(path: Path) -> str:
 
 
 def _read_one(path: Path, fmt: str, kwargs: dict) -> tuple[pd.DataFrame, dict]:
-    if fmt == "csv":
-        return pd.read_csv(path, **kwargs), {}
-    if fmt == "parquet":
-        return pd.read_parquet(path, **kwargs), {}
+    frame, units = _read_file(path, fmt, kwargs)
+    if len(frame) == 0:
+        log.warning(
+            "%s has no rows (columns: %s); the table read from it is empty.",
+            path,
+            list(frame.columns),
+        )
+    return frame, units
+
+
+def _unreadable(path: Path, fmt: str, exc: Exception) -> ValueError:
+    if path.stat().st_size == 0:
+        why = "the file is empty (0 bytes)"
+    else:
+        why = f"{type(exc).__name__}: {str(exc).strip()}"
+    msg = (
+        f"Could not read {path} as {fmt} ({why}). Check that it is a complete "
+        f"{fmt} file (download or write it again), or pass format= if its "
+        "ending is misleading."
+    )
+    return ValueError(msg)
+
+
+def _read_file(path: Path, fmt: str, kwargs: dict) -> tuple[pd.DataFrame, dict]:
+    if fmt in ("csv", "parquet"):
+        reader = pd.read_csv if fmt == "csv" else pd.read_parquet
+        try:
+            return reader(path, **kwargs), {}
+        except TypeError as exc:  # a keyword the reader does not take
+            msg = f"read_catalog({path.name!r}, ...): {exc} (passed to {fmt} reader)."
+            raise TypeError(msg) from exc
+        except (OSError, ValueError) as exc:  # pandas and pyarrow errors included
+            raise _unreadable(path, fmt, exc) from exc
     from astropy.table import Table
     from astropy.units import UnitsWarning
 
@@ -189,8 +222,7 @@ def _read_one(path: Path, fmt: str, kwargs: dict) -> tuple[pd.DataFrame, dict]:
         try:
             table = Table.read(path, format=astropy_format, **kwargs)
         except (OSError, ValueError, TypeError) as exc:
-            msg = f"Could not read {path} as {fmt} ({type(exc).__name__}: {exc})."
-            raise ValueError(msg) from exc
+            raise _unreadable(path, fmt, exc) from exc
     for w in caught:
         log.warning("%s: %s", path.name, w.message)
     return _table_to_frame(table)

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MapSpec", "open_map", "grid_difference", "reproject_onto", "stem"]
+__all__ = [
+    "MapSpec",
+    "open_map",
+    "check_content",
+    "grid_difference",
+    "reproject_onto",
+    "stem",
+]
 
 log = logging.getLogger("astrokit.data")
 
@@ -84,6 +91,54 @@ def open_map(label: str, spec: MapSpec) -> _Map:
         log.warning("%s (%s): %s", label, path.name, w.message)
     wcs, data = _celestial(label, path, header, data)
     return _Map(path, data, header, wcs, _parse_unit(header.get("BUNIT")))
+
+
+def check_content(label: str, fmap: _Map, *, error: bool = False) -> None:
+    """Refuse an error map that is all NaN or negative; log what a value map lacks.
+
+    A value map with no finite pixel, or with infinite ones, is logged as a
+    warning (its pixels count as outside the footprint); an error map with
+    no finite value or any value below zero is a ``ValueError`` (it would
+    flag no pixel as an upper limit).
+    """
+    data = fmap.data
+    finite = np.isfinite(data)
+    where = f"{label} ({fmap.path.name})"
+    if error:
+        with np.errstate(invalid="ignore"):
+            negative = int(np.sum(data < 0))
+        if not finite.any() or negative:
+            what = (
+                f"{negative:,} negative value(s) (lowest {np.nanmin(data):.4g})"
+                if negative
+                else f"no finite value (all {data.size:,} pixels NaN)"
+            )
+            msg = (
+                f"{where} has {what}; a 1-sigma error map must be finite and "
+                "non-negative where the band is measured. Check that it is the "
+                "error map (not a variance or signal map), or leave this band "
+                "out of errors=."
+            )
+            raise ValueError(msg)
+        return
+    if not finite.any():
+        log.warning(
+            "%s has no finite pixel (all %s NaN or infinite): the band adds no "
+            "measurement%s.",
+            where,
+            f"{data.size:,}",
+            "" if np.isnan(data).all() else f", {int(np.isinf(data).sum()):,} infinite",
+        )
+    elif np.isinf(data).any():
+        log.warning(
+            "%s has %s infinite pixels (+inf: %s, -inf: %s); they are kept as "
+            "infinite values where another band measures the pixel (left out where "
+            "none does).",
+            where,
+            f"{int(np.isinf(data).sum()):,}",
+            f"{int(np.sum(data == np.inf)):,}",
+            f"{int(np.sum(data == -np.inf)):,}",
+        )
 
 
 def _pick_hdu(label, path, hdul, hdu):

@@ -21,6 +21,7 @@ import pandas as pd
 from astrokit._shared.bands import BANDS, ERR_SUFFIX, UL_SUFFIX
 from astrokit.data._fits import (
     MapSpec,
+    check_content,
     grid_difference,
     open_map,
     reproject_onto,
@@ -87,7 +88,9 @@ def read_maps(
         FITS or is truncated; a map without a celestial WCS or with more than
         one plane; maps on different grids without ``reproject``; an error
         map on a different grid from its value map; a unit that does not
-        convert to the band's unit.
+        convert to the band's unit; an error map with no finite value or with
+        negative values (a map with no finite pixel, or infinite pixels, is
+        logged as a warning naming the band and the file).
     FileNotFoundError
         A map or error map that does not exist.
     ImportError
@@ -125,6 +128,10 @@ def read_maps(
     maps, errors = _check_map_args(maps, errors, reproject, detection_snr)
     values = {band: open_map(f"maps[{band!r}]", spec) for band, spec in maps.items()}
     errs = {band: open_map(f"errors[{band!r}]", spec) for band, spec in errors.items()}
+    for band in values:
+        check_content(f"maps[{band!r}]", values[band])
+        if band in errs:
+            check_content(f"errors[{band!r}]", errs[band], error=True)
     bands = list(values)
     target = _match_grids(values, errs, reproject)
     arrays, units = _band_arrays(values, errs)
