@@ -10,7 +10,11 @@ and refuses, with an error that names the parameter, the columns at fault
 - no columns, or fewer rows than the step needs;
 - NaN or infinite values (unless ``allow_nan``), naming each column with its
   count of bad rows;
-- constant columns (unless ``allow_constant``).
+- constant columns (unless ``allow_constant``);
+- a DataFrame whose index repeats a label: every result of the kit is
+  indexed like its input so that it joins back to the table (and the sky),
+  which needs one label per row (:func:`check_unique_index`, also called by
+  the entry points that take a table without building a matrix).
 
 :func:`check_rows`, :func:`check_finite` and :func:`check_constant` are the
 single checks, for callers that hold values already (a kNN graph's rows, a
@@ -29,6 +33,7 @@ __all__ = [
     "check_constant",
     "check_finite",
     "check_rows",
+    "check_unique_index",
     "feature_matrix",
     "names_list",
     "numeric_columns",
@@ -205,6 +210,37 @@ def check_constant(
         raise ValueError(msg)
 
 
+def check_unique_index(frame, name: str = "data") -> None:
+    """Raise ValueError when a DataFrame (or Series) repeats an index label.
+
+    Results carry the input's index so they join back to the table with
+    ``table.loc[result.index]`` or ``table.join(result)``; a repeated label
+    would silently multiply rows there. Arrays and other objects without an
+    index pass.
+
+    Examples
+    --------
+    >>> check_unique_index(pd.DataFrame({"a": [1.0, 2.0]}, index=[5, 6]))
+    >>> check_unique_index(pd.DataFrame({"a": [1.0, 2.0, 3.0]}, index=[5, 5, 6]))
+    Traceback (most recent call last):
+    ...
+    ValueError: data has a non-unique index: 1 label is used by more than one row (e.g. ['5']), so results could not be joined back row by row. Give every row its own label, e.g. data = data.reset_index(drop=True) (reset_index() keeps the old labels as a column); data.index.is_unique must be True.
+    """  # noqa: E501
+    index = getattr(frame, "index", None)
+    if not isinstance(index, pd.Index) or index.is_unique:
+        return
+    repeated = index[index.duplicated()].unique()
+    n = len(repeated)
+    msg = (
+        f"{name} has a non-unique index: {n} label{' is' if n == 1 else 's are'} "
+        f"used by more than one row (e.g. {names_list(repeated, limit=3)}), so "
+        "results could not be joined back row by row. Give every row its own "
+        f"label, e.g. {name} = {name}.reset_index(drop=True) (reset_index() keeps "
+        f"the old labels as a column); {name}.index.is_unique must be True."
+    )
+    raise ValueError(msg)
+
+
 def feature_matrix(
     data,
     *,
@@ -249,8 +285,9 @@ def feature_matrix(
     ValueError
         Unknown ``columns``; an array that is not 2-D or not numeric;
         non-numeric DataFrame columns; no columns; fewer than ``min_rows``
-        rows; NaN or infinite values; constant columns. Each names the
-        columns at fault and what to do.
+        rows; NaN or infinite values; constant columns; a DataFrame index
+        with repeated labels. Each names the columns (or labels) at fault
+        and what to do.
 
     Examples
     --------
@@ -269,6 +306,7 @@ def feature_matrix(
     if columns is not None:
         data = _select(data, columns, name)
     if isinstance(data, pd.DataFrame):
+        check_unique_index(data, name)
         values, names = _frame_values(data, name)
         index = data.index
     else:

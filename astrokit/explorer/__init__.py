@@ -25,6 +25,7 @@ from __future__ import annotations
 import pandas as pd
 
 from astrokit._shared.checks import check_int
+from astrokit._shared.matrix import check_unique_index
 from astrokit.explorer._app import DENSITY, Explorer
 from astrokit.explorer._selection import Selection, unique_path
 
@@ -104,6 +105,7 @@ def explore(
     >>> ex.selection.summary().columns[:3].tolist()
     ['feature', 'mean_selected', 'mean_rest']
     """
+    check_unique_index(table, "table")
     from astrokit.explorer._views import NORMS
 
     if norm not in NORMS:

@@ -43,6 +43,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from astrokit._shared.checks import keyword_only_after
+from astrokit._shared.matrix import check_unique_index
 from astrokit.features import _missing
 from astrokit.features._definitions import (
     BALMER_INTRINSIC,
@@ -248,6 +249,7 @@ def derive(
     {'rows in': 3, 'outside footprint': 1, 'non detection': 0, 'non positive': 0, \
 'rows out': 2}
     """
+    check_unique_index(table, "table")
     names = _resolve(features)
     if policy not in _missing.POLICIES:
         msg = f"policy={policy!r} is not a policy; choose one of {_missing.POLICIES}."

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from astrokit._shared.bands import UL_SUFFIX
+from astrokit._shared.matrix import check_unique_index
 from astrokit.inspect._sources import check_bands
 
 __all__ = ["coverage_report"]
@@ -66,6 +67,7 @@ def coverage_report(
     band
     co21         4      1       1           1              3                    1
     """
+    check_unique_index(table, "table")
     bands = check_bands(table, bands)
     if by is None:
         return _coverage_block(table, bands)

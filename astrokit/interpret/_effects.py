@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from astrokit._shared.checks import check_int
+from astrokit._shared.matrix import check_unique_index
 from astrokit.interpret._inputs import align_features, numeric_columns
 
 __all__ = ["effect_sizes", "group_effect", "summarize"]
@@ -127,6 +128,7 @@ def effect_sizes(
     if method not in _EFFECTS:
         msg = f"method={method!r} is not an effect size; use one of {list(_EFFECTS)}."
         raise ValueError(msg)
+    check_unique_index(features, "features")
     columns = numeric_columns(features, columns)
     values, lab = align_features(features, labels, columns)
     keep = lab != -1
