@@ -364,3 +364,54 @@ def test_real_phangs_co_map_log_panel_counts_negative_pixels(shared_data):
     assert "266,838 finite pixels" in axes[0].get_title()
     hists = inspect.plot_histograms(data, "co21")
     assert hists[1].get_title().endswith("35,006 values ≤ 0 excluded")
+
+
+# ------------------------------------------------ infinities: counted, named
+
+
+@pytest.fixture
+def with_inf(table):
+    """The table with two +inf and one -inf CO pixels in galaxy A."""
+    t = table.copy()
+    t.loc[[4, 5], "co21"] = np.inf  # were 0 and 0.2
+    t.loc[6, "co21"] = -np.inf  # was 0.5
+    return t
+
+
+def test_coverage_counts_infinities_apart_from_nan(with_inf):
+    co = inspect.coverage_report(with_inf, "co21").loc["co21"]
+    got = {k: int(co[k]) for k in ("n_finite", "n_nan", "n_inf", "n_zero")}
+    assert got == {"n_finite": 10, "n_nan": 3, "n_inf": 3, "n_zero": 0}
+    assert co["frac_inf"] == pytest.approx(3 / 16)
+    assert int(co["n_finite"] + co["n_nan"] + co["n_inf"]) == int(co["n_rows"])
+
+
+def test_scaled_counts_infinities_on_every_scale():
+    values = np.array([np.inf, -np.inf, np.nan, -1.0, 1.0, 10.0])
+    for scale in inspect.SCALES:
+        s = apply_scale(values, scale, floor=2.0 if scale == "clipped-log" else None)
+        assert s.n_inf == 2 and s.note.endswith(", 2 infinite dropped")
+        assert not np.isinf(s.values).any()
+    assert apply_scale(values, "linear").note == "3 finite values, 2 infinite dropped"
+    with pytest.raises(ValueError, match=r"no finite values at all \(2 infinite\)"):
+        apply_scale(np.array([np.inf, -np.inf, np.nan]), "log")
+
+
+def test_histogram_titles_name_the_infinite_values(with_inf):
+    axes = inspect.plot_histograms(with_inf, "co21")
+    assert axes[0].get_title().endswith("10 finite values, 3 infinite dropped")
+    assert axes[1].get_title().endswith("3 values ≤ 0 excluded, 3 infinite dropped")
+    clean = inspect.plot_histograms(np.array([1.0, 2.0]), "co21")
+    assert "infinite" not in clean[0].get_title()
+
+
+def test_map_titles_name_the_infinite_pixels(with_inf):
+    axes = inspect.plot_map_scales(with_inf, "co21", galaxy="A", floor=1.0)
+    for ax in axes:
+        assert ax.get_title().endswith(", 3 infinite dropped"), ax.get_title()
+    assert "7 finite pixels, 3 infinite dropped" in axes[0].get_title()
+
+
+def test_interactive_titles_name_the_infinite_pixels(with_inf):
+    view = inspect.map_view(with_inf, "co21", galaxy="A", scale="log")
+    assert view.opts.get().kwargs["title"].endswith("3 infinite dropped")

@@ -1,4 +1,4 @@
-"""How complete each band is: finite, NaN, zero, negative, upper limits."""
+"""How complete each band is: finite, NaN, infinite, zero, negative, upper limits."""
 
 from __future__ import annotations
 
@@ -13,7 +13,15 @@ from astrokit.inspect._sources import check_bands
 
 __all__ = ["coverage_report"]
 
-_COUNTS = ["finite", "nan", "zero", "negative", "upper_limit", "detected_positive"]
+_COUNTS = [
+    "finite",
+    "nan",
+    "inf",
+    "zero",
+    "negative",
+    "upper_limit",
+    "detected_positive",
+]
 
 
 def coverage_report(
@@ -22,7 +30,7 @@ def coverage_report(
     *,
     by: str | None = None,
 ) -> pd.DataFrame:
-    """Per band, how many rows are finite, NaN, zero, negative or upper limits.
+    """Per band: how many rows are finite, NaN, infinite, zero, negative, limits.
 
     Parameters
     ----------
@@ -39,8 +47,9 @@ def coverage_report(
     Returns
     -------
     pandas.DataFrame
-        One row per band (index ``band``). ``n_rows``; ``n_finite`` and
-        ``n_nan`` (NaN or infinite: outside the footprint); among the finite
+        One row per band (index ``band``). ``n_rows``; ``n_finite``,
+        ``n_nan`` (NaN: outside the footprint) and ``n_inf`` (+inf or -inf:
+        a broken value, which no plot draws); among the finite
         values ``n_zero`` and ``n_negative`` (a log scale drops both);
         ``n_upper_limit`` (rows flagged in ``<band>_ul``; ``<NA>`` when the
         table has no such column); ``n_detected_positive`` (finite, > 0 and
@@ -94,7 +103,8 @@ def _coverage_block(table: pd.DataFrame, bands: list[str]) -> pd.DataFrame:
         rows.append(
             {
                 "n_finite": int(finite.sum()),
-                "n_nan": int((~finite).sum()),
+                "n_nan": int(np.isnan(v).sum()),
+                "n_inf": int(np.isinf(v).sum()),
                 "n_zero": int((finite & (v == 0)).sum()),
                 "n_negative": int((finite & (v < 0)).sum()),
                 "n_upper_limit": n_ul,

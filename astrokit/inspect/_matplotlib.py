@@ -41,7 +41,7 @@ def map_title(src: Source, scaled: Scaled) -> str:
         lines.append(f"({scaled.floor_rule})")
     text = scaled.describe("pixels")
     if scaled.scale == "log" and scaled.n_dropped:
-        text += " (grey)"
+        text = text.replace(" dropped", " dropped (grey)", 1)  # the ≤ 0 ones
     lines.append(text)
     return "\n".join(lines)
 
@@ -106,7 +106,7 @@ def draw_histograms(src: Source, linear: Scaled, log: Scaled, *, bins: int, axes
     lin_values = linear.values[np.isfinite(linear.values)]
     log_values = log.values[np.isfinite(log.values)]
     log_edges = bin_edges(log, bins)
-    excluded = f"{log.n_dropped:,} values ≤ 0 excluded"
+    excluded = f"{log.n_dropped:,} values ≤ 0 excluded{log.inf_text}"
     panels = [
         (lin_values, bin_edges(linear, bins), "linear", "linear", "linear bins"),
         (log_values, log_edges, "log", "linear", "log-spaced bins, log x"),
@@ -119,6 +119,6 @@ def draw_histograms(src: Source, linear: Scaled, log: Scaled, *, bins: int, axes
         ax.set_yscale(yscale)
         ax.set_xlabel(src.axis_label())
         ax.set_ylabel(f"number of {noun}")
-        count = f"{linear.n_finite:,} finite values" if xscale == "linear" else excluded
+        count = linear.describe() if xscale == "linear" else excluded
         ax.set_title(f"{bins} {what}\n{count}", fontsize=10)
     return np.array(axes, dtype=object)

@@ -66,6 +66,8 @@ class Scaled:
         Finite values the transform set to NaN (``"log"``: the values <= 0).
     n_clipped : int
         Finite values raised to the floor (``"clipped-log"``).
+    n_inf : int
+        Infinite input values (+inf or -inf): never drawn, always counted.
     floor : float or None
         The floor of ``"clipped-log"``.
     floor_rule : str or None
@@ -84,6 +86,7 @@ class Scaled:
     floor_rule: str | None = None
     vmin: float = np.nan
     vmax: float = np.nan
+    n_inf: int = 0
 
     @property
     def note(self) -> str:
@@ -97,15 +100,23 @@ class Scaled:
         --------
         >>> apply_scale(np.array([-1.0, 0.0, 2.0, 5.0]), "log").describe("pixels")
         '2 pixels ≤ 0 dropped'
+        >>> apply_scale(np.array([1.0, np.inf, 2.0]), "linear").describe()
+        '2 finite values, 1 infinite dropped'
         """
         if self.scale == "log":
-            return f"{_count(self.n_dropped, noun)} ≤ 0 dropped"
-        if self.scale == "clipped-log":
+            text = f"{_count(self.n_dropped, noun)} ≤ 0 dropped"
+        elif self.scale == "clipped-log":
             text = f"{_count(self.n_clipped, noun)} < floor clipped"
             if self.n_nonpositive:
                 text += f" ({self.n_nonpositive:,} of them ≤ 0)"
-            return text
-        return _count(self.n_finite, f"finite {noun}")
+        else:
+            text = _count(self.n_finite, f"finite {noun}")
+        return text + self.inf_text
+
+    @property
+    def inf_text(self) -> str:
+        """``', 3 infinite dropped'``, or ``''`` without infinite values."""
+        return f", {self.n_inf:,} infinite dropped" if self.n_inf else ""
 
     @property
     def floor_text(self) -> str:
@@ -130,9 +141,10 @@ def check_scale(scale: str) -> str:
     return scale
 
 
-def _no_positive(what: str, n_finite: int, scale: str) -> ValueError:
+def _no_positive(what: str, n_finite: int, scale: str, n_inf: int) -> ValueError:
     if n_finite == 0:
         detail = "no finite values at all"
+        detail += f" ({n_inf:,} infinite)" if n_inf else ""
     else:
         detail = f"no positive values ({n_finite:,} finite, all <= 0)"
     msg = (
@@ -210,7 +222,8 @@ def apply_scale(
     Parameters
     ----------
     values : array_like
-        Any shape; NaN marks missing data and is never counted as dropped.
+        Any shape; NaN marks missing data and is never counted as dropped;
+        infinite values are never drawn and are counted (``n_inf``).
     scale : {"linear", "log", "clipped-log"}
         See the module docstring.
     floor : float, optional
@@ -247,12 +260,15 @@ def apply_scale(
     n_finite = int(finite.sum())
     nonpositive = finite & (values <= 0)
     n_nonpositive = int(nonpositive.sum())
+    n_inf = int(np.isinf(values).sum())
     out = np.where(finite, values, np.nan)
     if scale == "linear":
         lo, hi = _range(out)
-        return Scaled(out, scale, n_finite, n_nonpositive, vmin=lo, vmax=hi)
+        return Scaled(
+            out, scale, n_finite, n_nonpositive, vmin=lo, vmax=hi, n_inf=n_inf
+        )
     if n_finite == n_nonpositive:
-        raise _no_positive(what, n_finite, scale)
+        raise _no_positive(what, n_finite, scale, n_inf)
     if scale == "log":
         out[nonpositive] = np.nan
         lo, hi = _range(out)
@@ -264,6 +280,7 @@ def apply_scale(
             n_dropped=n_nonpositive,
             vmin=lo,
             vmax=hi,
+            n_inf=n_inf,
         )
     largest = float(np.max(values[finite]))
     if floor is None:
@@ -282,6 +299,7 @@ def apply_scale(
         floor_rule=rule,
         vmin=floor,
         vmax=largest,
+        n_inf=n_inf,
     )
 
 
