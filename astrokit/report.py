@@ -1,7 +1,8 @@
 """Self-contained HTML reports: figures, tables and interactive views in one file.
 
 The report embeds everything it shows (PNG figures as data URIs, BokehJS
-inline), so it opens offline and can be mailed or uploaded as a single file.
+and Panel's own files inline), so it opens offline, fetches nothing, and can
+be mailed or uploaded as a single file.
 
 Examples
 --------
@@ -56,7 +57,7 @@ class Report:
         self.title = title
         self.subtitle = subtitle
         self._parts: list[str] = []
-        self._needs_bokeh = False
+        self._bokeh_models: list = []  # what the page's BokehJS must render
 
     def section(self, heading: str, text: str | None = None) -> None:
         """Start a new section, with an optional paragraph."""
@@ -95,21 +96,22 @@ class Report:
         from bokeh.core.validation.warnings import FIXED_SIZING_MODE
         from bokeh.embed import components
 
+        model = hv.render(obj, backend="bokeh")
         # HoloViews sizes plots by frame_width/height, which Bokeh's check
         # for "fixed" sizing does not read; the plot is sized correctly.
         with silenced(FIXED_SIZING_MODE):
-            script, div = components(hv.render(obj, backend="bokeh"))
-        self._needs_bokeh = True
+            script, div = components(model)
+        self._bokeh_models.append(model)
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         self._parts.append(f"<figure>{script}{div}{cap}</figure>")
 
     def to_html(self) -> str:
         """The whole page as a string."""
         head = f"<title>{html.escape(self.title)}</title><style>{_STYLE}</style>"
-        if self._needs_bokeh:
-            from bokeh.resources import INLINE
+        if self._bokeh_models:
+            from astrokit.plot._holoviews import inline_resources
 
-            head += INLINE.render()
+            head += inline_resources(self._bokeh_models)
         sub = (
             f'<p class="meta">{html.escape(self.subtitle)}</p>' if self.subtitle else ""
         )

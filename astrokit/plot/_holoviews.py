@@ -12,17 +12,30 @@ Bokeh plotting backend and makes it current: it displays nothing and needs
 no network. Inside Jupyter it also sends BokehJS into the output of the cell
 that first calls it.
 
+Panel 1.9 still links its own widgets' stylesheets (``css/loading.css``,
+``listpanel.css``, the ``bundled/theme`` CSS, ...) from ``cdn.holoviz.org``
+when a HoloViews object is shown in a notebook: only ``Viewable``'s own
+``_repr_mimebundle_`` swaps them for inline copies (holoviz/panel#7073,
+#8707). :func:`ensure_extension` therefore adds one Panel preprocessing hook,
+run on every render and every update of every Panel root, that does the same
+swap from the installed package's ``panel/dist`` folder. Nothing is patched
+inside Panel; the hook only acts while ``pn.config.inline`` is true.
+
 :func:`save_html` writes a HoloViews object to a standalone HTML file with
-inline resources (``hv.save`` defaults to the CDN).
+inline resources (``hv.save`` defaults to the CDN); :func:`inline_resources`
+gives the same scripts and styles to any standalone page (the demo report).
 """
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["ensure_extension", "save_html", "remote_resources"]
+__all__ = ["ensure_extension", "save_html", "inline_resources", "remote_resources"]
 
 _loaded = False
 
@@ -60,19 +73,134 @@ def ensure_extension(*, force: bool = False) -> None:
 
         settings.resources.set_value("inline")
     pn.config.inline = True
+    hooks = pn.viewable.Viewable._preprocessing_hooks
+    if _inline_panel_css not in hooks:
+        hooks.append(_inline_panel_css)
     hv.extension("bokeh", inline=True, logo=False)
     _loaded = True
+
+
+_ASSET_URL = re.compile(r"""url\((['"]?)(\.\./[^'")]+)\1\)""")
+
+
+@lru_cache(maxsize=64)
+def _dist_css(relative: str) -> str | None:
+    """A stylesheet of the installed Panel, its relative assets as data URIs.
+
+    ``relative`` is the path under ``panel/dist`` (``css/loading.css``); None
+    when Panel has no such file. ``url(../assets/x.svg)`` inside it would be
+    resolved against the notebook or report page once inlined, so each such
+    file is embedded as a ``data:`` URI instead.
+    """
+    from panel.io.resources import DIST_DIR
+
+    path = (DIST_DIR / relative).resolve()
+    if not path.is_file() or DIST_DIR.resolve() not in path.parents:
+        return None
+
+    def embed(match: re.Match) -> str:
+        asset = (path.parent / match.group(2)).resolve()
+        if not asset.is_file():
+            return match.group(0)
+        kind = mimetypes.guess_type(asset.name)[0] or "application/octet-stream"
+        data = base64.b64encode(asset.read_bytes()).decode("ascii")
+        return f"url('data:{kind};base64,{data}')"
+
+    return _ASSET_URL.sub(embed, path.read_text(encoding="utf-8"))
+
+
+def _dist_path(url: str) -> str | None:
+    """``url``'s path under ``panel/dist`` if it is one of Panel's own files."""
+    from panel.io.resources import CDN_DIST, LOCAL_DIST
+
+    url = url.split("?")[0].split("#")[0]
+    for prefix in (CDN_DIST, LOCAL_DIST, f"/{LOCAL_DIST}"):
+        if url.startswith(prefix):
+            return url[len(prefix) :]
+    return None
+
+
+def _inline_panel_css(viewable, root) -> None:
+    """Panel preprocessing hook: Panel's own linked stylesheets become inline.
+
+    Run by Panel on a root model when it is first rendered and again after
+    each update (a pane's new object, a layout's new child), so components
+    added later are covered too. Only while ``pn.config.inline`` is true;
+    a stylesheet that is not one of the installed Panel's files (a user's
+    URL) is left as it is. Copies are shared within one root.
+    """
+    import panel as pn
+    from bokeh.models import ImportedStyleSheet, InlineStyleSheet, UIElement
+
+    if not pn.config.inline:
+        return
+    made: dict[str, InlineStyleSheet] = {}
+    for model in root.select({"type": UIElement}):
+        sheets = list(model.stylesheets)
+        changed = False
+        for i, sheet in enumerate(sheets):
+            if not isinstance(sheet, ImportedStyleSheet):
+                continue
+            relative = _dist_path(sheet.url)
+            css = _dist_css(relative) if relative is not None else None
+            if css is None:
+                continue
+            if relative not in made:
+                made[relative] = InlineStyleSheet(css=css)
+            sheets[i] = made[relative]
+            changed = True
+        if changed:
+            model.stylesheets = sheets
+
+
+def inline_resources(models=None) -> str:
+    """The ``<script>`` and ``<style>`` tags a standalone page needs, all inline.
+
+    BokehJS and Panel's extension with the files Panel ships in ``panel/dist``
+    (e.g. ``es-module-shims``, which Bokeh's own ``INLINE`` links by a
+    relative ``static/extensions/panel/...`` path that does not exist next to
+    a saved file), rendered with Panel's ``Resources`` in inline mode.
+
+    Parameters
+    ----------
+    models : list of bokeh.model.Model, optional
+        The models the page shows: only the BokehJS parts they use are
+        embedded (about 1.5 MB for plain plots). None embeds all (about 3 MB).
+
+    Returns
+    -------
+    str
+        HTML for the page's ``<head>``, with no ``src=`` or ``href=``.
+
+    Examples
+    --------
+    >>> tags = inline_resources()
+    >>> "<script" in tags and remote_resources(tags) == []
+    True
+    """
+    from bokeh.embed.bundle import bundle_for_objs_and_resources
+    from bokeh.resources import INLINE
+    from panel.io.resources import Resources, set_resource_mode
+
+    ensure_extension()
+    with set_resource_mode("inline"):
+        resources = Resources.from_bokeh(INLINE)
+        js, css = bundle_for_objs_and_resources(models, resources)
+    return js + css
 
 
 def save_html(obj, path: str | Path, *, title: str = "astrokit") -> Path:
     """Save a HoloViews object as one standalone HTML file, BokehJS inline.
 
-    The page is rendered with ``bokeh.embed.file_html(..., INLINE)``: about
-    1 MB of embedded BokehJS, no Panel template, nothing fetched from the
-    network. (``hv.save(obj, path)`` without ``resources="inline"`` loads
-    BokehJS from a CDN; with it, the Panel template still links its favicon
-    from cdn.holoviz.org, which is harmless offline.) A DynamicMap (e.g. a
-    Datashader-regridded image) is saved as first rendered.
+    The page is rendered with ``bokeh.embed.file_html`` and Panel's
+    ``Resources`` in inline mode: about 1.5 MB of embedded BokehJS and
+    Panel's own files, no Panel template, nothing fetched from the network
+    or from a path next to the file (Bokeh's plain ``INLINE`` links Panel's
+    ``es-module-shims`` by a relative path). (``hv.save(obj, path)``
+    without ``resources="inline"`` loads BokehJS from a CDN; with it, the
+    Panel template still links its favicon from cdn.holoviz.org, which is
+    harmless offline.) A DynamicMap (e.g. a Datashader-regridded image) is
+    saved as first rendered.
 
     Parameters
     ----------
@@ -100,14 +228,17 @@ def save_html(obj, path: str | Path, *, title: str = "astrokit") -> Path:
     from bokeh.core.validation.warnings import FIXED_SIZING_MODE
     from bokeh.embed import file_html
     from bokeh.resources import INLINE
+    from panel.io.resources import Resources, set_resource_mode
 
     from astrokit._shared.cache import atomic_write
 
     ensure_extension()
     # Plots sized by frame_width/frame_height trip Bokeh's W-1005 check
     # although they lay out correctly; hv.save silences it the same way.
-    with silenced(FIXED_SIZING_MODE):
-        page = file_html(hv.render(obj, backend="bokeh"), INLINE, title=title)
+    # Panel's Resources in inline mode embed Panel's own files as well.
+    with silenced(FIXED_SIZING_MODE), set_resource_mode("inline"):
+        resources = Resources.from_bokeh(INLINE)
+        page = file_html(hv.render(obj, backend="bokeh"), resources, title=title)
     return atomic_write(Path(path), lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 
@@ -116,16 +247,30 @@ _ATTR = re.compile(r"""\b(src|href|rel)\s*=\s*["']([^"']*)["']""", re.IGNORECASE
 
 
 def remote_resources(html: str) -> list[str]:
-    """URLs of scripts and stylesheets that ``html`` would fetch from the network.
+    """URLs of scripts and stylesheets that ``html`` fetches instead of embedding.
 
     Looks at ``<script src=...>`` and ``<link rel="stylesheet" href=...>``
-    (and module preloads) with an ``http(s)://`` or protocol-relative URL;
-    icons and plain links are not needed to render a plot and are ignored.
+    (and module preloads): an ``http(s)://`` or protocol-relative URL needs
+    the network, and a relative path needs a file next to the page, which a
+    standalone page cannot count on. ``data:`` URLs are embedded; icons and
+    plain links are not needed to render a plot and are ignored.
+
+    Parameters
+    ----------
+    html : str
+        The page.
+
+    Returns
+    -------
+    list of str
+        The URLs, in page order; empty for a page that carries everything.
 
     Examples
     --------
     >>> remote_resources('<script src="https://cdn.bokeh.org/bokeh.min.js"></script>')
     ['https://cdn.bokeh.org/bokeh.min.js']
+    >>> remote_resources('<script src="static/extensions/panel/x.js"></script>')
+    ['static/extensions/panel/x.js']
     >>> remote_resources('<link rel="icon" href="https://cdn.holoviz.org/f.ico">')
     []
     """
@@ -138,6 +283,6 @@ def remote_resources(html: str) -> list[str]:
             url = attrs.get("href", "")
         else:
             continue
-        if url.startswith(("http://", "https://", "//")):
+        if url.strip() and not url.lower().startswith("data:"):
             found.append(url)
     return found
