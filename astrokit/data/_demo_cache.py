@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from astrokit._shared.cache import atomic_write, cache_dir, default_tier
+from astrokit._shared.cache import cache_dir, cache_write, default_tier
 from astrokit._shared.checks import refuse_unknown, renamed
 from astrokit.data._synthetic import (
     GENERATOR_VERSION,
@@ -27,9 +27,14 @@ __all__ = ["load_demo"]
 logger = logging.getLogger("astrokit.data")
 
 
+def _cache_name(tier: str, seed: int) -> Path:
+    """The table's file inside the cache folder."""
+    return Path("demo") / f"synthetic_v{GENERATOR_VERSION}_{tier}_seed{seed}.parquet"
+
+
 def _cache_path(tier: str, seed: int) -> Path:
-    name = f"synthetic_v{GENERATOR_VERSION}_{tier}_seed{seed}.parquet"
-    return cache_dir() / "demo" / name
+    """Where the table is cached (the folder may not exist yet)."""
+    return cache_dir(create=False) / _cache_name(tier, seed)
 
 
 def _write_parquet(table: pd.DataFrame, path: Path) -> None:
@@ -65,7 +70,9 @@ def load_demo(
     The first call generates the table and writes it (atomically) under
     ``astrokit._shared.cache.cache_dir() / "demo"``, in a file named after the
     generator version, tier and ``random_state``; later calls read it back, ``attrs``
-    included. A cache file that cannot be read is regenerated, never served.
+    included. A cache file that cannot be read is regenerated, never served; a
+    cache that cannot be written gives a ``CacheWarning`` (naming
+    ``ASTROKIT_CACHE``) and the generated table.
 
     Parameters
     ----------
@@ -97,11 +104,13 @@ def load_demo(
     tier = default_tier() if tier is None else check_tier(tier)
     seed = check_random_state(random_state)
     path = _cache_path(tier, seed)
-    if path.exists():
+    if path.is_file():
         try:
             return _read_parquet(path)
         except Exception as error:  # any failure to read: regenerate, never serve
             logger.warning("Regenerating unreadable cache %s (%s)", path, error)
     table = make_galaxies(tier, random_state=seed)
-    atomic_write(path, lambda tmp: _write_parquet(table, tmp))
+    # an unwritable cache is a CacheWarning: the table is returned all the same
+    name = _cache_name(tier, seed)
+    cache_write(name, lambda tmp: _write_parquet(table, tmp), what="the demo table")
     return table

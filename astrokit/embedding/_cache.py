@@ -4,10 +4,14 @@ An entry is one ``.npz`` file under ``astrokit._shared.cache.cache_dir() /
 "embeddings"`` named by a SHA-256 key. The key hashes the data bytes, their
 shape and dtype, every parameter of the fit, the umap-learn version and this
 cache's format version, so a changed parameter or a changed value in any cell
-never finds an old entry. Files are written atomically
-(``astrokit._shared.cache.atomic_write``); an entry that cannot be read back (a
-truncated file, a bad CRC, the wrong shape, non-finite values) is ignored and
-recomputed by the caller.
+never finds an old entry. Parameters that are arrays (UMAP's ``init``, say)
+are hashed by content (dtype, shape, bytes), never by their abbreviated
+``repr``; a parameter that cannot be hashed reliably (a function, an object)
+makes :func:`cache_key` return None, and the caller skips the cache. Files are
+written atomically (``astrokit._shared.cache.cache_write``), and a cache that
+cannot be written is a ``CacheWarning``, never a lost embedding; an entry that
+cannot be read back (a truncated file, a bad CRC, the wrong shape, non-finite
+values) is ignored and recomputed by the caller.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from astrokit._shared.cache import atomic_write, cache_dir
+from astrokit._shared.cache import cache_dir, cache_write
 
 __all__ = ["cache_key", "load", "save", "entry_path", "clear"]
 
@@ -31,8 +35,8 @@ logger = logging.getLogger("astrokit.embedding")
 
 
 def folder() -> Path:
-    """The folder holding embedding cache entries (created on demand)."""
-    return cache_dir() / "embeddings"
+    """The folder holding embedding cache entries (it may not exist yet)."""
+    return cache_dir(create=False) / "embeddings"
 
 
 def _umap_version() -> str:
@@ -46,15 +50,66 @@ def _umap_version() -> str:
         return umap.__version__
 
 
-def cache_key(arrays: list[np.ndarray], params: dict) -> str:
-    """SHA-256 over the arrays (bytes, shape, dtype) and the parameters."""
+class _Unhashable(TypeError):
+    """A parameter whose value cannot be turned into a reliable key."""
+
+
+def _array_token(array: np.ndarray) -> dict:
+    if array.dtype.hasobject:
+        msg = f"an array of dtype {array.dtype}"
+        raise _Unhashable(msg)
+    array = np.ascontiguousarray(array)
+    digest = hashlib.sha256(memoryview(array).cast("B")).hexdigest()
+    return {"ndarray": array.dtype.str, "shape": list(array.shape), "sha256": digest}
+
+
+def _token(value):
+    """A JSON stand-in for a non-primitive parameter, by content."""
+    if isinstance(value, np.ndarray):
+        return _array_token(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer | np.floating):
+        return value.item()
+    if isinstance(value, set | frozenset):  # json writes lists and tuples itself
+        return {"set": sorted(value, key=repr)}
+    name = type(value).__qualname__
+    msg = f"a {name} (no content hash)"
+    raise _Unhashable(msg)
+
+
+def params_text(params: dict) -> str:
+    """``params`` as canonical JSON; arrays by content. Raises TypeError."""
+    try:
+        return json.dumps(params, sort_keys=True, default=_token, allow_nan=True)
+    except _Unhashable:
+        raise
+    except (TypeError, ValueError) as error:  # e.g. dict keys of mixed types
+        raise _Unhashable(str(error)) from error
+
+
+def cache_key(arrays: list[np.ndarray], params: dict) -> str | None:
+    """SHA-256 over the arrays (bytes, shape, dtype) and the parameters.
+
+    Returns None (and logs why) when a parameter cannot be hashed by content:
+    the caller then neither reads nor writes the cache.
+    """
     digest = hashlib.sha256()
     for array in arrays:
         array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode())
         digest.update(memoryview(array).cast("B"))
     meta = {"params": params, "umap": _umap_version(), "format": FORMAT}
-    digest.update(json.dumps(meta, sort_keys=True, default=repr).encode())
+    try:
+        digest.update(params_text(meta).encode())
+    except _Unhashable as error:
+        logger.warning(
+            "embedding cache skipped for this call: a parameter is %s, which "
+            "cannot be hashed reliably; pass plain numbers, strings or arrays "
+            "to use the cache, or cache=False to silence this",
+            error,
+        )
+        return None
     return digest.hexdigest()
 
 
@@ -85,8 +140,12 @@ def load(key: str, n_rows: int) -> np.ndarray | None:
     return embedding
 
 
-def save(key: str, embedding: np.ndarray, params: dict) -> Path:
-    """Store ``embedding`` under ``key`` (atomically)."""
+def save(key: str, embedding: np.ndarray, params: dict) -> Path | None:
+    """Store ``embedding`` under ``key`` (atomically).
+
+    Returns the entry's path, or None when the cache cannot be written (a
+    ``CacheWarning`` says so; the embedding itself is not affected).
+    """
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
@@ -94,10 +153,10 @@ def save(key: str, embedding: np.ndarray, params: dict) -> Path:
                 handle,
                 embedding=np.asarray(embedding, dtype=np.float32),
                 key=np.array(key),
-                params=np.array(json.dumps(params, sort_keys=True, default=repr)),
+                params=np.array(params_text(params)),
             )
 
-    return atomic_write(entry_path(key), write)
+    return cache_write(Path("embeddings") / f"{key}.npz", write, what="the embedding")
 
 
 def clear() -> int:

@@ -110,8 +110,9 @@ def _embed_prepared(
         )
         if fit_rows is not None:
             arrays.append(fit_rows)
-        key = _cache.cache_key(arrays, params)
-        stored = _cache.load(key, prepared.n_rows)
+        key = _cache.cache_key(arrays, params)  # None: a keyword has no hash
+        use_cache = key is not None
+        stored = _cache.load(key, prepared.n_rows) if use_cache else None
         if stored is not None:
             logger.info("embedding read from cache (%s)", key[:12])
             return stored, True
@@ -121,7 +122,7 @@ def _embed_prepared(
     )
     logger.info("UMAP fit on %d rows in %.1f s", n_fit, time.perf_counter() - start)
     if use_cache:
-        _cache.save(key, embedding, params)
+        _cache.save(key, embedding, params)  # an unwritable cache only warns
     return embedding, False
 
 
