@@ -276,7 +276,11 @@ class Selection:
         ValueError
             Empty selection, or a suffix other than ``.parquet`` / ``.csv``.
         FileExistsError
-            ``path`` exists and ``overwrite`` is False.
+            ``path`` exists and ``overwrite`` is False. The file is created
+            atomically: of two saves racing for one name, exactly one wins
+            and the other gets this error, with a free name suggested.
+        OSError
+            The folder cannot be written; the message names ``path``.
         """
         from astrokit._shared.cache import atomic_write
 
@@ -289,11 +293,7 @@ class Selection:
             raise ValueError(msg)
         self._require_rows("save")
         if path.exists() and not overwrite:
-            msg = (
-                f"{path} already exists; pass overwrite=True to replace it, or "
-                f"save to a new name such as {unique_path(path).name!r}."
-            )
-            raise FileExistsError(msg)
+            raise FileExistsError(_exists_message(path))
         frame = self.frame
         if path.suffix.lower() == ".parquet":
             frame = frame.copy()
@@ -306,7 +306,17 @@ class Selection:
             def write(tmp):
                 frame.to_csv(tmp)
 
-        return atomic_write(path, write)
+        try:
+            return atomic_write(path, write, overwrite=overwrite)
+        except FileExistsError as error:  # another save took the name meanwhile
+            raise FileExistsError(_exists_message(path)) from error
+
+
+def _exists_message(path: Path) -> str:
+    return (
+        f"{path} already exists; pass overwrite=True to replace it, or "
+        f"save to a new name such as {unique_path(path).name!r}."
+    )
 
 
 def _std(n: float, total: float, squares: float) -> float:
