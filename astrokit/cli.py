@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from astrokit._shared.cache import TIERS
@@ -46,26 +49,61 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _writable_folder(out: Path) -> bool:
+    """Create ``out`` if needed and check a file can be written there.
+
+    Returns whether the folder was created here (so it can be removed again
+    if the run stops before writing anything). Raises ValueError naming
+    ``--out`` when the folder cannot be created or written.
+    """
+    if out.exists() and not out.is_dir():
+        msg = f"--out {out} is a file; give a folder for the report (it is created)."
+        raise ValueError(msg)
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".astrokit-probe-")
+        os.close(fd)
+        os.remove(probe)
+    except OSError as error:
+        msg = (
+            f"--out {out} cannot be written ({error.strerror or error}); give a "
+            "folder you can write to (it is created if needed)."
+        )
+        raise ValueError(msg) from error
+    return created
+
+
 def _demo(args: argparse.Namespace) -> None:
     from astrokit._demo.report import build_demo_report, format_summary
     from astrokit.data import load_demo
 
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        msg = f"--out {out} is a file; give a folder for the report (it is created)."
-        raise ValueError(msg)
+    created = _writable_folder(out)  # before any work: fail in a second, not later
     start = time.perf_counter()
-    table = load_demo(args.tier, random_state=args.random_state)
-    summary = build_demo_report(table, args.out)
+    try:
+        table = load_demo(args.tier, random_state=args.random_state)
+        summary = build_demo_report(table, out)  # the report is written atomically
+    except BaseException:
+        if created and not any(out.iterdir()):
+            out.rmdir()  # leave nothing behind
+        raise
     print(format_summary(summary))
     print(f"done in {time.perf_counter() - start:.1f} s")
 
 
 def _prepare(args: argparse.Namespace) -> None:
+    from astrokit._shared.cache import CacheWarning
     from astrokit.data import load_demo
     from astrokit.embedding import warm_up
 
-    table = load_demo(args.tier, random_state=args.random_state)
+    # preparing is caching: a cache that cannot be written is this command's error
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        try:
+            table = load_demo(args.tier, random_state=args.random_state)
+        except CacheWarning as warning:
+            raise OSError(str(warning)) from None
     print(f"demo data ready: {len(table):,} rows (tier {args.tier})")
     print(f"UMAP compiled and cached in {warm_up():.0f} s")
 
@@ -79,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, OSError) as error:
         print(f"astrokit {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"astrokit {args.command}: interrupted.", file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report it
     return 0
 
 

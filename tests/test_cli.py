@@ -77,3 +77,102 @@ def test_unknown_tier_is_rejected(capsys):
 def test_random_state_option_and_its_old_name(flag):
     args = cli._parser().parse_args(["prepare", "--tier", "tiny", flag, "3"])
     assert args.random_state == 3
+
+
+@pytest.fixture
+def no_pipeline(monkeypatch, tmp_path):
+    """Fail the test if the pipeline starts; record that it did."""
+    from astrokit._demo import report
+
+    started = []
+
+    def pipeline(table, out):
+        started.append(out)
+        raise AssertionError("the pipeline ran")
+
+    monkeypatch.setattr(report, "build_demo_report", pipeline)
+    monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path / "cache"))
+    return started
+
+
+def test_unwritable_out_fails_before_any_work(tmp_path, capsys, no_pipeline):
+    (tmp_path / "afile").write_text("")
+    out = tmp_path / "afile" / "report"
+    status = cli.main(["demo", "--tier", "tiny", "--out", str(out)])
+    assert status == 1 and not no_pipeline
+    err = capsys.readouterr().err
+    assert re.match(r"astrokit demo: error: --out .*afile/report cannot be writ", err)
+    assert "give a folder you can write to" in err
+    assert not (tmp_path / "cache").exists()  # not even the data was loaded
+
+
+def test_read_only_out_fails_before_any_work(tmp_path, capsys, no_pipeline):
+    import os
+    import stat
+
+    if os.geteuid() == 0:
+        pytest.skip("running as root: a read-only folder is writable anyway")
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        status = cli.main(["demo", "--tier", "tiny", "--out", str(out)])
+    finally:
+        out.chmod(stat.S_IRWXU)
+    assert status == 1 and not no_pipeline
+    assert "Permission denied" in capsys.readouterr().err
+
+
+def test_the_writability_probe_leaves_nothing(tmp_path):
+    out = tmp_path / "new" / "report"
+    assert cli._writable_folder(out) is True
+    assert out.is_dir() and not list(out.iterdir())
+    assert cli._writable_folder(out) is False  # it exists now
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_ctrl_c_is_one_line_status_130_and_no_report(
+    tmp_path, capsys, monkeypatch, existing
+):
+    from astrokit._demo import report
+
+    def interrupted(table, out):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "build_demo_report", interrupted)
+    monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "report"
+    if existing:
+        out.mkdir()
+    status = cli.main(["demo", "--tier", "tiny", "--out", str(out)])
+    assert status == 130
+    err = capsys.readouterr().err
+    assert err == "astrokit demo: interrupted.\n"
+    assert "Traceback" not in err
+    # a folder made for the report is removed again; one that was there stays
+    assert out.is_dir() == existing
+    assert not existing or not list(out.iterdir())
+
+
+def test_prepare_with_an_unwritable_cache_is_an_error(tmp_path, capsys, monkeypatch):
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path / "afile" / "cache"))
+    status = cli.main(["prepare", "--tier", "tiny"])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert re.match(r"astrokit prepare: error: the demo table was computed", err)
+    assert "ASTROKIT_CACHE=" in err and "is a file, not a folder" in err
+
+
+def test_demo_with_an_unwritable_cache_still_runs(tmp_path, capsys, monkeypatch):
+    from astrokit._demo import report
+    from astrokit._shared.cache import CacheWarning
+
+    ran = []
+    monkeypatch.setattr(report, "build_demo_report", lambda t, out: ran.append(t))
+    monkeypatch.setattr(report, "format_summary", lambda summary: "summary")
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path / "afile" / "cache"))
+    with pytest.warns(CacheWarning, match="ASTROKIT_CACHE="):
+        status = cli.main(["demo", "--tier", "tiny", "--out", str(tmp_path / "out")])
+    assert status == 0 and len(ran[0]) == 4781
