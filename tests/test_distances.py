@@ -348,3 +348,41 @@ def test_embed_and_plot_side_by_side(X):
         embedding.plot_embeddings(embeddings, values=[1, 2, 3])
     with pytest.raises(TypeError, match="not a KNNGraph"):
         embedding.embed_graphs({"a": X})
+
+
+# ---------------------------------------- Mahalanobis on too few rows: refused
+
+
+@pytest.mark.parametrize(("n_rows", "rank"), [(5, 4), (12, 11)])
+def test_mahalanobis_refuses_a_covariance_of_too_few_rows(rng, n_rows, rank):
+    X = rng.normal(size=(n_rows, 11))
+    with pytest.raises(
+        ValueError,
+        match=rf"covariance of 11 features from {n_rows} rows: its rank is {rank} "
+        r".*same distance.*Refused \(not regularised\): use at least 13 rows",
+    ):
+        knn_graph(X, metric="mahalanobis", n_neighbors=2)
+
+
+def test_mahalanobis_with_one_row_more_has_distinct_distances(rng):
+    graph = knn_graph(rng.normal(size=(13, 11)), metric="mahalanobis", n_neighbors=3)
+    assert np.ptp(graph.distances) > 0.1  # no longer a simplex
+    # collinear features lower the rank, not the number of rows needed
+    X = rng.normal(size=(8, 3))
+    X = np.hstack([X, X[:, :1] + X[:, 1:2]])
+    assert knn_graph(X, metric="mahalanobis", n_neighbors=3).distances.shape == (8, 3)
+
+
+def test_misspelt_metric_and_forest_parameter_get_a_close_match(rng):
+    X = rng.normal(size=(30, 3))
+    with pytest.raises(
+        ValueError,
+        match=r"metric='eucledian' is not in the registry; did you mean 'euclidean'\?",
+    ):
+        knn_graph(X, metric="eucledian")
+    with pytest.raises(
+        TypeError,
+        match=r"\['n_estimator'\] are not parameters of UnsupervisedRandomForest. "
+        r"'n_estimator': did you mean 'n_estimators'\?",
+    ):
+        knn_graph(X, metric="urf", n_estimator=10)

@@ -81,8 +81,12 @@ def __getattr__(name: str):
 
 def _check_metric(metric) -> str:
     if metric not in METRICS:
+        import difflib
+
         known = list(METRICS)
-        msg = f"metric={metric!r} is not in the registry; choose one of {known}."
+        close = difflib.get_close_matches(str(metric), known, n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        msg = f"metric={metric!r} is not in the registry; {hint}choose one of {known}."
         raise ValueError(msg)
     return metric
 
@@ -139,7 +143,8 @@ def knn_graph(
         Unknown metric (the registry is listed); unknown ``columns``;
         non-numeric, NaN or all-NaN columns (named); constant columns for the
         geometric metrics; ``n_neighbors`` not smaller than the number of
-        rows.
+        rows; ``"mahalanobis"`` with too few rows to estimate the covariance
+        (at most one more row than features: every pair would be equidistant).
 
     Examples
     --------
@@ -169,6 +174,7 @@ def knn_graph(
         return KNNGraph(ind, dist, metric, index)
     from astrokit.distances._forest import UnsupervisedRandomForest
 
+    _check_forest_params(forest_params, UnsupervisedRandomForest)
     model = UnsupervisedRandomForest(
         n_neighbors=n_neighbors,
         random_state=random_state,
@@ -179,6 +185,25 @@ def knn_graph(
     frame = pd.DataFrame(values, columns=[str(n) for n in names])
     dist, ind = model.fit(frame).kneighbors()
     return KNNGraph(ind, dist, metric, index, info={"model": model})
+
+
+def _check_forest_params(params: dict, forest) -> None:
+    """TypeError naming unknown forest parameters, with the close matches."""
+    import difflib
+
+    own = ("n_neighbors", "random_state", "n_jobs", "progress")  # knn_graph's
+    known = [p for p in forest._get_param_names() if p not in own]
+    unknown = [p for p in params if p not in known]
+    if unknown:
+        close = {p: difflib.get_close_matches(p, known, n=1) for p in unknown}
+        hints = "".join(
+            f" {p!r}: did you mean {c[0]!r}?" for p, c in close.items() if c
+        )
+        msg = (
+            f"{unknown} are not parameters of UnsupervisedRandomForest.{hints} "
+            f"Its parameters: {known}."
+        )
+        raise TypeError(msg)
 
 
 def _check_graphs(graphs: Mapping[str, KNNGraph]) -> list[str]:

@@ -15,7 +15,8 @@ transformed space (so scikit-learn's trees answer them quickly at any N):
 - ``mahalanobis``: features whitened by their covariance (eigenvectors scaled
   by one over the square root of their eigenvalue; directions without
   variance dropped, i.e. the pseudo-inverse); the Euclidean distance there is
-  the Mahalanobis distance.
+  the Mahalanobis distance. Too few rows to estimate the covariance (rank
+  ``N - 1``, e.g. fewer rows than features) are refused, not regularised.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def metric_space(values: np.ndarray, names: list, metric: str) -> np.ndarray:
         # pseudo-inverse, exact for data that lie in that subspace.
         evals, evecs = np.linalg.eigh(np.atleast_2d(np.cov(z, rowvar=False)))
         keep = evals > evals.max() * 1e-9
+        _check_rank(len(z), z.shape[1], int(keep.sum()))
         return (z @ evecs[:, keep]) / np.sqrt(evals[keep])
     if metric == "correlation":
         if values.shape[1] < 2:
@@ -171,6 +173,27 @@ def metric_space(values: np.ndarray, names: list, metric: str) -> np.ndarray:
         )
         raise ValueError(msg)
     return z / norms
+
+
+def _check_rank(n_rows: int, n_features: int, rank: int) -> None:
+    """Refuse a covariance too poorly sampled for Mahalanobis neighbours.
+
+    N rows span at most N - 1 directions; when the covariance has that full
+    rank, whitening turns the rows into a regular simplex: every pair is at
+    the same distance and the neighbours would be arbitrary. Refused rather
+    than regularised (shrinkage would make it a different metric).
+    """
+    if rank < n_rows - 1:
+        return
+    msg = (
+        f"metric='mahalanobis' cannot estimate the covariance of {n_features} "
+        f"features from {n_rows} rows: its rank is {rank} (at most rows - 1 = "
+        f"{n_rows - 1}), so after whitening every pair of rows is at the same "
+        "distance and the neighbours would be arbitrary. Refused (not "
+        f"regularised): use at least {n_features + 2} rows, fewer features, or "
+        "metric='euclidean'."
+    )
+    raise ValueError(msg)
 
 
 def space_knn(values, names, metric: str, n_neighbors: int, *, n_jobs=None):
