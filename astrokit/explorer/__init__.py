@@ -84,11 +84,14 @@ def explore(
     Raises
     ------
     ValueError
-        A coordinate, ``by`` or ``color`` column that is missing or not
-        numeric; an unknown ``norm``; no view at all; ``width`` or
-        ``height`` below 50.
+        A table without rows; a coordinate, ``by`` or ``color`` column that
+        is missing or not numeric; an unknown ``norm``; no view at all;
+        ``width`` or ``height`` below 50. (A colour column with no finite
+        value, or with infinite ones, is said in the status line and logged
+        as a warning.)
     TypeError
-        A ``width`` or ``height`` that is not an integer.
+        A ``table`` that is not a DataFrame; a ``width`` or ``height`` that
+        is not an integer.
 
     Examples
     --------
@@ -105,6 +108,16 @@ def explore(
     >>> ex.selection.summary().columns[:3].tolist()
     ['feature', 'mean_selected', 'mean_rest']
     """
+    if not isinstance(table, pd.DataFrame):
+        msg = f"table must be a pandas DataFrame; got {type(table).__name__}."
+        raise TypeError(msg)
+    if len(table) == 0:
+        msg = (
+            f"table has no rows (columns: {list(table.columns)[:8]}): nothing to "
+            "explore. Did a filter or a missing-data policy remove every row? See "
+            "astrokit.features.missing_report."
+        )
+        raise ValueError(msg)
     check_unique_index(table, "table")
     from astrokit.explorer._views import NORMS
 

@@ -17,7 +17,13 @@ import logging
 import numpy as np
 import pandas as pd
 
-from astrokit.explorer._columns import colour_values, coordinates, numeric_columns
+from astrokit.explorer._columns import (
+    colour_note,
+    colour_values,
+    coordinates,
+    groups,
+    numeric_columns,
+)
 from astrokit.explorer._raster import robust_limits, static_png
 from astrokit.explorer._selection import SUMMARY_COLUMNS, Selection, unique_path
 from astrokit.explorer._views import NORMS, SELECTED_COLOR, View
@@ -67,7 +73,7 @@ class Explorer:
             )
             self.dropped["embedding"] = rows.dropped
         if sky is not None:
-            for name, where in _groups(table, by):
+            for name, where in groups(table, by):
                 rows = coordinates(table, sky, role="sky", where=where)
                 view = View(name, rows, sky, self, size=size, square=True)
                 self.views[name] = view
@@ -96,6 +102,10 @@ class Explorer:
         if column == DENSITY:
             column = None
         values = None if column is None else colour_values(self.table, column)
+        self._colour_note = None if values is None else colour_note(column, values)
+        if self._colour_note:  # all NaN or some infinite: say so, draw the rest
+            values = np.where(np.isfinite(values), values, np.float32(np.nan))
+            self._message(self._colour_note, kind="warning", level=logging.WARNING)
         self.color, self._values = column, values
         for view in self.views.values():
             view.set_values(values)
@@ -154,9 +164,9 @@ class Explorer:
         self._message(text, kind="warning" if self.selection.empty else "success")
 
     # -- widgets -------------------------------------------------------------
-    def _message(self, text: str, *, kind: str = "info") -> None:
+    def _message(self, text: str, *, kind: str = "info", level=logging.INFO) -> None:
         self.messages.append(text)
-        log.info(text)
+        log.log(level, text)
         if self._layout is not None:
             self._status.object = text
             self._status.alert_type = kind
@@ -296,7 +306,7 @@ class Explorer:
         dropped = ", ".join(f"{k}: {v:,}" for k, v in self.dropped.items() if v)
         if dropped:
             text += f" Rows left out for NaN coordinates: {dropped}."
-        return text
+        return text + (f" {self._colour_note}" if self._colour_note else "")
 
     def _sky_box(self):
         """The sky views side by side, or as tabs beyond ``max_sky``."""
@@ -378,19 +388,3 @@ def _scaled(values, log_scale):
     if log_scale:
         values = np.log10(values[values > 0])
     return values
-
-
-def _groups(table: pd.DataFrame, by: str | None):
-    """(name, mask) per value of ``by`` present in the table, in order."""
-    if by is None:
-        return [("sky", None)]
-    if by not in table.columns:
-        msg = f"by={by!r} is not a column of the table; pass by=None for one sky view."
-        raise ValueError(msg)
-    series = table[by]
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy()
-        present = np.unique(codes[codes >= 0])
-        return [(str(series.cat.categories[c]), codes == c) for c in present]
-    values = series.to_numpy()
-    return [(str(v), values == v) for v in pd.unique(series.dropna())]

@@ -19,7 +19,14 @@ import pandas as pd
 
 from astrokit._shared.matrix import numeric_columns as shared_numeric_columns
 
-__all__ = ["numeric_columns", "colour_values", "coordinates", "ViewRows"]
+__all__ = [
+    "numeric_columns",
+    "colour_values",
+    "colour_note",
+    "coordinates",
+    "groups",
+    "ViewRows",
+]
 
 
 def numeric_columns(table: pd.DataFrame) -> list[str]:
@@ -94,6 +101,31 @@ def colour_values(table: pd.DataFrame, column: str) -> np.ndarray:
     return series.to_numpy().astype(np.float32, copy=False)
 
 
+def colour_note(column: str, values: np.ndarray) -> str | None:
+    """What the views cannot show of a colouring column, or None if nothing.
+
+    Examples
+    --------
+    >>> colour_note("flux", np.array([np.nan, np.nan], np.float32))
+    "Colour column 'flux' has no finite value (all 2 rows NaN or infinite): every \
+view is blank; choose another column."
+    >>> colour_note("flux", np.array([1.0, np.inf], np.float32))
+    "Colour column 'flux': 1 infinite value(s) shown as missing."
+    """
+    finite = np.isfinite(values)
+    if not finite.any() and values.size:
+        return (
+            f"Colour column {column!r} has no finite value (all {values.size:,} rows "
+            "NaN or infinite): every view is blank; choose another column."
+        )
+    n_inf = int(np.isinf(values).sum())
+    if n_inf:
+        return (
+            f"Colour column {column!r}: {n_inf:,} infinite value(s) shown as missing."
+        )
+    return None
+
+
 @dataclass
 class ViewRows:
     """The rows one view shows: table positions and their two coordinates."""
@@ -163,3 +195,19 @@ def coordinates(
         y=y[positions].astype(dtype, copy=False),
         dropped=int(subset.sum() - positions.size),
     )
+
+
+def groups(table: pd.DataFrame, by: str | None):
+    """(name, mask) per value of ``by`` present in the table, in order."""
+    if by is None:
+        return [("sky", None)]
+    if by not in table.columns:
+        msg = f"by={by!r} is not a column of the table; pass by=None for one sky view."
+        raise ValueError(msg)
+    series = table[by]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        present = np.unique(codes[codes >= 0])
+        return [(str(series.cat.categories[c]), codes == c) for c in present]
+    values = series.to_numpy()
+    return [(str(v), values == v) for v in pd.unique(series.dropna())]
