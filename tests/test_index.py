@@ -51,6 +51,8 @@ ON_TABLE = {
     "inspect.coverage_report": lambda t: ak.inspect.coverage_report(t),
     "features.derive": lambda t: ak.features.derive(t),
     "explorer.explore": lambda t: ak.explorer.explore(_with_embedding(t)),
+    "data.sky_map": lambda t: ak.data.sky_map(t, _labels(t), galaxy="NGC0628"),
+    "interpret.plot_sky": lambda t: ak.interpret.plot_sky(t, labels=_labels(t)),
 }
 ON_FEATURES = {
     "features.to_matrix": lambda f: ak.features.to_matrix(f),
@@ -63,6 +65,19 @@ ON_FEATURES = {
     "cluster.cluster": lambda f: ak.cluster.cluster(f, n_clusters=3),
     "cluster.Clusterer": lambda f: ak.cluster.Clusterer(n_clusters=3).fit(f),
     "interpret.effect_sizes": lambda f: ak.interpret.effect_sizes(f, _labels(f)),
+    "interpret.average_object": lambda f: ak.interpret.average_object(
+        _with_embedding(f)[["umap_x", "umap_y"]], f
+    ),
+    "interpret.plot_violins": lambda f: ak.interpret.plot_violins(f, _labels(f)),
+    "features.mutual_information": lambda f: ak.features.mutual_information(f),
+    "embedding.scan": lambda f: ak.embedding.scan(
+        f, n_neighbors=[5], min_dist=[0.0], cache=False, progress=False
+    ),
+    "embedding.quality": lambda f: ak.embedding.quality(
+        f, _with_embedding(f)[["umap_x", "umap_y"]]
+    ),
+    "cluster.stability": lambda f: ak.cluster.stability(f, n_clusters=3, n_runs=2),
+    "outliers.explain": lambda f: ak.outliers.explain(f, 0),
     "outliers.score": lambda f: ak.outliers.score(f, methods="lof", progress=False),
     "outliers.OutlierScorer": lambda f: ak.outliers.OutlierScorer(methods="lof").fit(f),
 }
@@ -78,6 +93,21 @@ def test_table_entry_points_refuse_a_repeated_index(table, entry):
 def test_feature_entry_points_refuse_a_repeated_index(features, entry):
     with pytest.raises(ValueError, match=MATCH):
         ON_FEATURES[entry](doubled(features))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f, lab: ak.interpret.effect_sizes(f, lab),
+        lambda f, lab: ak.data.sky_map(f, lab, galaxy="NGC0628"),
+    ],
+    ids=["effect_sizes", "sky_map"],
+)
+def test_labels_with_a_repeated_index_are_refused(table, call):
+    labels = _labels(table).iloc[:100]
+    labels.index = np.arange(100) // 2
+    with pytest.raises(ValueError, match=r"^labels has a non-unique index"):
+        call(table, labels)
 
 
 def test_the_fix_the_message_gives_works(features):

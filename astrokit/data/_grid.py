@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.matrix import check_unique_index
+
 __all__ = ["galaxies", "galaxy_wcs", "to_image", "sky_map"]
 
 
@@ -125,6 +127,8 @@ def sky_map(
             f"{type(labels).__name__}."
         )
         raise ValueError(msg)
+    check_unique_index(table, "table")
+    check_unique_index(labels, "labels")
     extra = labels.index.difference(table.index)
     if len(extra):
         msg = (

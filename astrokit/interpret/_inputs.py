@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.matrix import check_unique_index
 from astrokit._shared.matrix import numeric_columns as shared_numeric_columns
 
 __all__ = ["numeric_columns", "align_features", "coordinates"]
@@ -51,6 +52,8 @@ def align_features(features: pd.DataFrame, labels, columns: list[str]):
     A Series of labels selects (and orders) the rows of ``features`` by its
     index; an array must have one label per row of ``features``.
     """
+    check_unique_index(features, "features")
+    check_unique_index(labels, "labels")
     if isinstance(labels, pd.Series):
         missing = labels.index.difference(features.index)
         if len(missing):
