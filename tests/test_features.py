@@ -492,10 +492,11 @@ def test_plot_bpt_draws_demarcation_curves():
         "log_oiii_hb": rng.uniform(-1, 1, 50),
     })  # fmt: skip
     ax = F.plot_bpt(f, labels=pd.Series(np.repeat(["x", "y"], 25)))
-    assert len(ax.lines) == 2 and "Kauffmann" in ax.lines[0].get_label()
+    assert len(ax.lines) == 3 and "Kauffmann" in ax.lines[0].get_label()
+    assert "Seyfert above" in ax.lines[2].get_label()  # Schawinski et al. 2007
     legends = [c for c in ax.get_children() if isinstance(c, Legend)]
     assert len(legends) == 2  # the curves' and the categories'
-    assert len(F.plot_bpt(f, x="log_sii_ha").lines) == 1
+    assert len(F.plot_bpt(f, x="log_sii_ha").lines) == 2  # Kewley 2001, 2006
     with pytest.raises(ValueError, match=r"Columns \['log_oi_ha'\] are not in"):
         F.plot_bpt(f, x="log_oi_ha")
     ax = F.plot_pair(f, "log_nii_ha", "log_sii_ha", values=f["log_oiii_hb"])

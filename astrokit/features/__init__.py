@@ -27,6 +27,11 @@ Ranking features: which carry independent information
     (which features a forest uses to tell the real rows from rows shuffled
     column by column).
 
+Classes
+    :func:`bpt_class`: star-forming, composite, Seyfert or LINER per row,
+    from the Kauffmann et al. (2003), Kewley et al. (2001) and Kewley et al.
+    (2006) lines (:func:`bpt_line`), upper limits handled honestly.
+
 Figures (each takes ``ax=None`` and returns the axes it drew)
     :func:`plot_bpt` (BPT diagram with the Kauffmann et al. 2003 and Kewley
     et al. 2001 curves), :func:`plot_pair` (any two features),
@@ -45,6 +50,7 @@ import pandas as pd
 from astrokit._shared.checks import keyword_only_after
 from astrokit._shared.matrix import check_unique_index
 from astrokit.features import _missing
+from astrokit.features._bpt import BPT_CLASSES, bpt_class
 from astrokit.features._definitions import (
     BALMER_INTRINSIC,
     FEATURE_SETS,
@@ -79,6 +85,8 @@ __all__ = [
     "forest_importance",
     "unsupervised_importance",
     "bpt_line",
+    "bpt_class",
+    "BPT_CLASSES",
     "plot_bpt",
     "plot_correlation",
     "plot_importances",

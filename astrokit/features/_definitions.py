@@ -218,34 +218,60 @@ FEATURE_SETS: dict[str, list[str]] = {
 gas and dust features of Baron et al. (2024), PHANGS at 150 pc."""
 
 
-# BPT demarcations: log([OIII]/Hb) = a / (x - b) + c, valid for x < b.
+# BPT demarcations. Curves: log([OIII]/Hb) = a / (x - b) + c, valid for x < b
+# (at and beyond the asymptote every point lies above the curve). Straight
+# lines: log([OIII]/Hb) = m x + q, drawn only where they lie above the curve
+# named in "from" (they separate Seyferts from LINERs among the points above
+# the maximum-starburst line).
 BPT_LINES: dict[str, dict] = {
     "kauffmann03": {"x": "log_nii_ha", "a": 0.61, "b": 0.05, "c": 1.30,
-                    "text": "Kauffmann et al. (2003): star-forming below"},
+                    "text": "Kauffmann et al. (2003): star-forming below",
+                    "ref": "Kauffmann et al. 2003, MNRAS 346, 1055"},
     "kewley01": {"x": "log_nii_ha", "a": 0.61, "b": 0.47, "c": 1.19,
-                 "text": "Kewley et al. (2001): maximum starburst"},
+                 "text": "Kewley et al. (2001): maximum starburst",
+                 "ref": "Kewley et al. 2001, ApJ 556, 121"},
     "kewley01_sii": {"x": "log_sii_ha", "a": 0.72, "b": 0.32, "c": 1.30,
-                     "text": "Kewley et al. (2001): maximum starburst"},
+                     "text": "Kewley et al. (2001): maximum starburst",
+                     "ref": "Kewley et al. 2001, ApJ 556, 121"},
     "kewley01_oi": {"x": "log_oi_ha", "a": 0.73, "b": -0.59, "c": 1.33,
-                    "text": "Kewley et al. (2001): maximum starburst"},
+                    "text": "Kewley et al. (2001): maximum starburst",
+                    "ref": "Kewley et al. 2001, ApJ 556, 121"},
+    "kewley06_sii": {"x": "log_sii_ha", "m": 1.89, "q": 0.76,
+                     "from": "kewley01_sii",
+                     "text": "Kewley et al. (2006): Seyfert above, LINER below",
+                     "ref": "Kewley et al. 2006, MNRAS 372, 961"},
+    "kewley06_oi": {"x": "log_oi_ha", "m": 1.18, "q": 1.30,
+                    "from": "kewley01_oi",
+                    "text": "Kewley et al. (2006): Seyfert above, LINER below",
+                    "ref": "Kewley et al. 2006, MNRAS 372, 961"},
+    "schawinski07": {"x": "log_nii_ha", "m": 1.05, "q": 0.45, "from": "kewley01",
+                     "text": "Schawinski et al. (2007): Seyfert above, LINER below",
+                     "ref": "Schawinski et al. 2007, MNRAS 382, 1415"},
 }  # fmt: skip
-"""Demarcation curves of the BPT diagrams (y is ``log_oiii_hb``)."""
+"""Demarcation lines of the BPT diagrams (y is ``log_oiii_hb``), with the
+paper each comes from (``"ref"``). The [NII] diagram has no Kewley et al.
+(2006) Seyfert/LINER line (that paper separates them in the [SII] and [OI]
+diagrams); Schawinski et al. (2007) give the one used for it here."""
 
 
 def bpt_line(name: str, x) -> np.ndarray:
-    """``log([OIII]/Hbeta)`` of a BPT demarcation curve at ``x`` (NaN beyond it).
+    """``log([OIII]/Hbeta)`` of a BPT demarcation line at ``x`` (NaN where undefined).
 
     Parameters
     ----------
     name : str
-        A key of :data:`BPT_LINES` (``"kauffmann03"``, ``"kewley01"``, ...).
+        A key of :data:`BPT_LINES` (``"kauffmann03"``, ``"kewley01"``,
+        ``"kewley01_sii"``, ``"kewley01_oi"``, ``"kewley06_sii"``,
+        ``"kewley06_oi"``, ``"schawinski07"``).
     x : float or array-like
         The x-axis line ratio (log10) of that diagram.
 
     Returns
     -------
     numpy.ndarray of float
-        The curve at ``x``; NaN at and beyond its asymptote.
+        The line at ``x``: a curve is NaN at and beyond its asymptote; a
+        Seyfert/LINER line is NaN where it lies below the maximum-starburst
+        curve it starts from (there every point is star-forming).
 
     Raises
     ------
@@ -256,12 +282,23 @@ def bpt_line(name: str, x) -> np.ndarray:
     --------
     >>> bpt_line("kauffmann03", [-0.5, -0.2, 0.1]).round(3)
     array([ 0.191, -1.14 ,    nan])
+    >>> bpt_line("kewley06_sii", [-0.5, 0.0, 0.5]).round(3)  # starts at Kewley 01
+    array([  nan, 0.76 , 1.705])
     """
     if name not in BPT_LINES:
         msg = f"name={name!r} is not a BPT line; choose one of {list(BPT_LINES)}."
         raise ValueError(msg)
     p = BPT_LINES[name]
     x = np.asarray(x, dtype=float)
-    with np.errstate(divide="ignore"):
+    if "m" in p:
+        y = p["m"] * x + p["q"]
+        base = _curve(BPT_LINES[p["from"]], x)
+        return np.where(np.isnan(base) | (y > base), y, np.nan)
+    return np.where(x < p["b"], _curve(p, x), np.nan)
+
+
+def _curve(p: dict, x: np.ndarray) -> np.ndarray:
+    """A BPT curve ``a / (x - b) + c`` for ``x < b``, NaN elsewhere."""
+    with np.errstate(divide="ignore", invalid="ignore"):
         y = p["a"] / (x - p["b"]) + p["c"]
     return np.where(x < p["b"], y, np.nan)

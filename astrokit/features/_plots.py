@@ -189,8 +189,10 @@ def plot_bpt(
     With ``x="log_nii_ha"``: Kauffmann et al. (2003, the empirical upper edge
     of star-forming galaxies, dashed) and Kewley et al. (2001, the most a
     starburst can reach in photoionisation models, solid); with
-    ``"log_sii_ha"`` or ``"log_oi_ha"``: Kewley et al. (2001). Parameters as
-    in :func:`plot_pair`.
+    ``"log_sii_ha"`` or ``"log_oi_ha"``: Kewley et al. (2001). Above the
+    maximum-starburst curve, dotted: the Seyfert/LINER line (Kewley et al.
+    2006 for [SII] and [OI], Schawinski et al. 2007 for [NII]; see
+    :func:`bpt_class`). Parameters as in :func:`plot_pair`.
 
     Returns
     -------
@@ -203,8 +205,8 @@ def plot_bpt(
     >>> matplotlib.use("Agg")
     >>> f = pd.DataFrame({"log_nii_ha": [-0.5, -0.3, 0.1],
     ...                   "log_oiii_hb": [0.2, -0.1, 0.5]})
-    >>> len(plot_bpt(f).lines)  # Kauffmann et al. 2003, Kewley et al. 2001
-    2
+    >>> len(plot_bpt(f).lines)  # Kauffmann 2003, Kewley 2001, Schawinski 2007
+    3
     """
     ax = plot_pair(features, x, "log_oiii_hb", labels=labels, values=values, ax=ax,
                    **kwargs)  # fmt: skip
@@ -213,7 +215,8 @@ def plot_bpt(
     for name, line in BPT_LINES.items():
         if line["x"] == x:
             ax.plot(grid, bpt_line(name, grid), color="k", lw=1.2,
-                    ls=styles.get(name, "-"), label=line["text"])  # fmt: skip
+                    ls=styles.get(name, ":" if "m" in line else "-"),
+                    label=line["text"])  # fmt: skip
     y = features["log_oiii_hb"]
     ax.set_ylim(*np.nanpercentile(y, [0.1, 99.9]) + np.array([-0.5, 0.5]))
     if ax.lines:
