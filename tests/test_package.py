@@ -30,8 +30,10 @@ def test_submodules_load_lazily():
 
 
 def test_every_submodule_is_reachable():
-    for name in astrokit.__all__[1:]:
+    for name in astrokit._SUBMODULES:
         assert getattr(astrokit, name).__name__ == f"astrokit.{name}"
+    assert callable(astrokit.discover)
+    assert astrokit.Discovery.__name__ == "Discovery"
 
 
 def test_unknown_attribute():

@@ -1,0 +1,252 @@
+"""The steps of :func:`discover`, each recording what it chose and why."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from astrokit._shared.checks import check_int, check_random_state
+from astrokit._shared.matrix import names_list, numeric_columns, standardize
+
+__all__ = ["discover"]
+
+logger = logging.getLogger("astrokit.discover")
+
+N_NEIGHBORS = 25
+"""Baron's neighbourhood: 25 other rows in the forest graph and in UMAP."""
+STABILITY_RUNS = 5
+"""Subsample reruns behind each row's confidence."""
+
+
+def _truth_columns(table: pd.DataFrame) -> set:
+    named = set(table.attrs.get("truth_columns", []))
+    return named | {c for c in table.columns if str(c).startswith("truth_")}
+
+
+def _is_pixel_table(table: pd.DataFrame) -> bool:
+    """Whether the bands of the default PHANGS features are all columns."""
+    from astrokit import features
+
+    needed = features.registry().loc[features.FEATURE_SETS["baron2024"], "bands"]
+    bands = {b.strip() for text in needed for b in text.split(",")}
+    return bands <= set(table.columns)
+
+
+def _features(table, columns, choices) -> tuple[pd.DataFrame, pd.Index]:
+    """The features in their own units, rows with missing values left out."""
+    from astrokit import features
+
+    truth = _truth_columns(table)
+    if columns is None and _is_pixel_table(table):
+        derived = features.derive(table, policy="flag")
+        names = derived.attrs["features"]
+        choices.append(
+            (
+                "features",
+                f"the {len(names)} features of Baron et al. (2024)",
+                "a PHANGS-like pixel table; policy='flag' keeps non-detections "
+                "at their upper limit, so faint gas is not thrown away",
+            )
+        )
+        kept = derived[names]
+        return kept, table.index.difference(kept.index)
+    if columns is None:
+        names = [c for c in numeric_columns(table) if c not in truth]
+        reason = "every numeric column" + (
+            f" except the truth columns {names_list(sorted(truth))}" if truth else ""
+        )
+    else:
+        names = [columns] if isinstance(columns, str) else list(columns)
+        leaked = sorted(set(names) & truth)
+        if leaked:
+            msg = (
+                f"columns {leaked} are truth columns: discover never uses the "
+                "answer; grade its result with them afterwards instead."
+            )
+            raise ValueError(msg)
+        reason = "the columns given"
+    if not names:
+        msg = "the table has no numeric columns to discover structure in."
+        raise ValueError(msg)
+    values = table[names]
+    complete = values.notna().all(axis=1) & np.isfinite(
+        values.to_numpy(dtype=float, na_value=np.nan)
+    ).all(axis=1)
+    if not complete.any():
+        msg = f"every row has a missing or infinite value in {names_list(names)}."
+        raise ValueError(msg)
+    choices.append(("features", names_list(names), reason))
+    return values[complete], table.index[~complete]
+
+
+def _standardised(feats: pd.DataFrame, choices) -> pd.DataFrame:
+    X = standardize(feats.to_numpy(dtype=np.float64))
+    choices.append(
+        (
+            "scaling",
+            "zero mean, unit variance per feature",
+            "so that no feature dominates by its units",
+        )
+    )
+    return pd.DataFrame(X.astype(np.float32), index=feats.index, columns=feats.columns)
+
+
+def discover(
+    table: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    n_neighbors: int = N_NEIGHBORS,
+    random_state: int = 0,
+    outliers: bool = True,
+    progress: bool = False,
+):
+    """Find the groups and the outliers of a table, and say what they are.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A PHANGS-like pixel table (its band columns give the eleven features
+        of Baron et al. 2024 through :func:`astrokit.features.derive`), or
+        any table of numeric columns (stars, galaxies). Truth columns are
+        never used.
+    columns : list of str, optional
+        The feature columns. Default: the PHANGS features for a pixel table,
+        else every numeric column but the truth columns.
+    n_neighbors : int, default 25
+        Other rows in each row's neighbourhood (forest graph and UMAP).
+    random_state : int, default 0
+        Seeds every step, so a second call gives the same result.
+    outliers : bool, default True
+        Score outliers (:func:`astrokit.outliers.score`).
+    progress : bool, default False
+        Progress bars of the forest.
+
+    Returns
+    -------
+    Discovery
+        Plain DataFrames on the input's index, and the choices made.
+
+    Raises
+    ------
+    ValueError
+        Truth columns given as features; no numeric column; no complete row;
+        too few rows for the neighbourhood.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> stars = pd.DataFrame(
+    ...     np.vstack([rng.normal(0, 1, (300, 3)), rng.normal(6, 0.5, (100, 3))]),
+    ...     columns=["pmra", "pmdec", "parallax"])
+    >>> found = discover(stars, n_neighbors=10, outliers=False)  # doctest: +SKIP
+    >>> found.n_clusters  # doctest: +SKIP
+    2
+    """
+    from astrokit import interpret
+
+    random_state = check_random_state(random_state)
+    check_int(n_neighbors, "n_neighbors")
+    choices: list[tuple[str, str, str]] = []
+    feats, dropped = _features(table, columns, choices)
+    if len(dropped):
+        logger.warning(
+            "discover: %d of %d rows have missing values in the features and "
+            "are left out (their index is in .dropped)",
+            len(dropped),
+            len(table),
+        )
+    X = _standardised(feats, choices)
+    embedding = _embedding(X, n_neighbors, random_state, progress, choices)
+    labels, confidence = _groups(embedding, random_state, choices)
+    effects = interpret.effect_sizes(feats, labels)
+    scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
+    from astrokit._discover._result import Discovery
+
+    return Discovery(
+        features=feats,
+        X=X,
+        embedding=embedding,
+        labels=labels,
+        confidence=confidence,
+        effects=effects,
+        summary=interpret.summarize(effects),
+        outliers=scores,
+        choices=pd.DataFrame(choices, columns=["step", "choice", "reason"]),
+        dropped=dropped,
+    )
+
+
+def _embedding(X, n_neighbors, random_state, progress, choices) -> pd.DataFrame:
+    from astrokit import distances, embedding
+
+    k = min(n_neighbors, len(X) - 1)
+    graph = distances.knn_graph(
+        X, metric="urf", n_neighbors=k, random_state=random_state, progress=progress
+    )
+    choices.append(
+        (
+            "distance",
+            f"unsupervised random forest, {k} neighbours",
+            "Baron & Poznanski (2017): similarity learnt from the correlations "
+            "of the data, insensitive to feature units and irrelevant features",
+        )
+    )
+    emb = embedding.embed(graph, n_neighbors=k, min_dist=0.0, random_state=random_state)
+    choices.append(
+        (
+            "embedding",
+            f"UMAP of the forest graph, n_neighbors={k}, min_dist=0",
+            "Baron's settings: min_dist=0 packs similar rows tightly, so groups "
+            "separate for clustering",
+        )
+    )
+    return emb
+
+
+def _groups(emb, random_state, choices) -> tuple[pd.Series, pd.Series]:
+    from astrokit import cluster
+
+    size = max(10, len(emb) // 100)
+    rows, _ = cluster.stability(
+        emb,
+        method="hdbscan",
+        n_runs=STABILITY_RUNS,
+        random_state=random_state,
+        min_cluster_size=size,
+    )
+    labels = rows["cluster"]
+    choices.append(
+        (
+            "clusters",
+            f"HDBSCAN on the embedding, min_cluster_size={size}: "
+            f"{int(labels[labels >= 0].nunique())} groups",
+            "density clustering finds the number of groups itself; a group "
+            "must hold at least 1% of the rows",
+        )
+    )
+    return labels, rows["confidence"]
+
+
+def _outliers(X, n_neighbors, random_state, progress, choices, wanted):
+    from astrokit import outliers
+
+    if not wanted:
+        return pd.DataFrame(index=X.index)
+    scores = outliers.score(
+        X,
+        n_neighbors=min(n_neighbors, len(X) - 1),
+        random_state=random_state,
+        progress=progress,
+    )
+    choices.append(
+        (
+            "outliers",
+            "every method of astrokit.outliers and their combined rank",
+            "each method sees another kind of outlier",
+        )
+    )
+    return scores

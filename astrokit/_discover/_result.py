@@ -1,0 +1,74 @@
+"""What :func:`astrokit.discover` returns: plain tables on the input's index."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+__all__ = ["Discovery"]
+
+
+@dataclasses.dataclass
+class Discovery:
+    """The result of :func:`astrokit.discover`; every table keeps the row index.
+
+    Attributes
+    ----------
+    features : DataFrame
+        The features the loop used, in their own units (one row per kept row).
+    X : DataFrame
+        The same, standardised: what the distance, clustering and outlier
+        steps saw.
+    embedding : DataFrame
+        ``umap_x``, ``umap_y``.
+    labels : Series
+        ``cluster``: 0 the largest group, 1 the next, ...; -1 noise.
+    confidence : Series
+        Per row, the fraction of subsample reruns that put it in its cluster.
+    effects : DataFrame
+        Per cluster and feature, the effect size
+        (:func:`astrokit.interpret.effect_sizes` on :attr:`features`).
+    summary : DataFrame
+        Per cluster, its size and most distinguishing features.
+    outliers : DataFrame
+        Per row, every outlier score and the combined rank
+        (:func:`astrokit.outliers.score`).
+    choices : DataFrame
+        One row per step: ``step``, ``choice``, ``reason``.
+    dropped : Index
+        Input rows left out (missing values), by index.
+    """
+
+    features: pd.DataFrame
+    X: pd.DataFrame
+    embedding: pd.DataFrame
+    labels: pd.Series
+    confidence: pd.Series
+    effects: pd.DataFrame
+    summary: pd.DataFrame
+    outliers: pd.DataFrame
+    choices: pd.DataFrame
+    dropped: pd.Index
+
+    @property
+    def n_clusters(self) -> int:
+        """Groups found (noise excluded)."""
+        return int(self.labels[self.labels >= 0].nunique())
+
+    def table(self) -> pd.DataFrame:
+        """One row per kept input row: embedding, label, confidence, combined score."""
+        parts = [self.embedding, self.labels, self.confidence.rename("confidence")]
+        if "combined" in self.outliers:
+            parts.append(self.outliers["combined"].rename("outlier_rank"))
+        return pd.concat(parts, axis=1)
+
+    def __repr__(self) -> str:
+        lines = [
+            f"Discovery: {len(self.labels):,} rows x {self.X.shape[1]} features, "
+            f"{self.n_clusters} groups"
+            + (f", {len(self.dropped):,} rows left out" if len(self.dropped) else ""),
+        ]
+        for step, choice, reason in self.choices[["step", "choice", "reason"]].values:
+            lines.append(f"  {step}: {choice} ({reason})")
+        return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""The whole loop in one call: ``astrokit.discover``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import astrokit as ak
+
+
+@pytest.fixture(scope="module")
+def stars():
+    """Two groups in a 3-column star table, on a shuffled non-default index."""
+    rng = np.random.default_rng(3)
+    values = np.vstack([rng.normal(0, 1, (240, 3)), rng.normal(5, 0.4, (80, 3))])
+    table = pd.DataFrame(values, columns=["pmra", "pmdec", "parallax"])
+    table["truth_member"] = np.r_[np.zeros(240, bool), np.ones(80, bool)]
+    table.index = pd.Index(rng.permutation(np.arange(1000, 1320)), name="source")
+    return table
+
+
+@pytest.fixture(scope="module")
+def found(stars):
+    return ak.discover(stars, n_neighbors=10, outliers=False)
+
+
+@pytest.mark.slow
+def test_keeps_the_index_and_finds_the_groups(stars, found):
+    assert found.labels.index.equals(stars.index)
+    assert found.embedding.index.equals(stars.index)
+    assert found.n_clusters == 2
+    agreement = ak.cluster.agreement(found.labels, stars["truth_member"])
+    assert agreement["ari"] > 0.9
+
+
+@pytest.mark.slow
+def test_never_reads_the_truth(stars, found):
+    assert "truth_member" not in found.features
+    scrambled = stars.assign(truth_member=~stars["truth_member"])
+    again = ak.discover(scrambled, n_neighbors=10, outliers=False)
+    pd.testing.assert_series_equal(again.labels, found.labels)
+
+
+@pytest.mark.slow
+def test_records_every_choice(found):
+    steps = found.choices["step"].tolist()
+    assert steps[:5] == ["features", "scaling", "distance", "embedding", "clusters"]
+    assert found.choices["reason"].str.len().gt(10).all()
+    assert "groups" in repr(found)
+
+
+def test_refuses_truth_columns_as_features(stars):
+    with pytest.raises(ValueError, match="are truth columns: discover never uses"):
+        ak.discover(stars, columns=["pmra", "truth_member"])
+
+
+def test_refuses_a_table_without_numbers():
+    with pytest.raises(ValueError, match="no numeric columns"):
+        ak.discover(pd.DataFrame({"name": ["a", "b"]}))
+
+
+@pytest.mark.slow
+def test_rows_with_missing_values_are_left_out_by_index(stars, caplog):
+    holes = stars.copy()
+    holes.iloc[:5, 0] = np.nan
+    with caplog.at_level("WARNING", logger="astrokit.discover"):
+        found = ak.discover(holes, n_neighbors=10, outliers=False)
+    assert found.dropped.equals(holes.index[:5])
+    assert found.labels.index.equals(holes.index[5:])
+    assert "5 of 320 rows" in caplog.text
+
+
+@pytest.mark.slow
+def test_pixel_table_uses_the_phangs_features():
+    table = ak.data.load_demo("tiny")
+    found = ak.discover(table, progress=False)
+    assert found.choices.loc[0, "choice"].startswith("the 11 features")
+    assert set(found.labels.index) <= set(table.index)
+    assert {"combined"} <= set(found.outliers.columns)
+    assert found.outliers.index.equals(found.labels.index)
