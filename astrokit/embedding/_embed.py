@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from astrokit._shared.checks import check_max_rows, renamed
-from astrokit.embedding import _cache, _input, _umap
+from astrokit.embedding import _cache, _input, _options, _umap
 from astrokit.embedding._input import COLUMNS
 
 __all__ = ["embed", "warm_up", "COLUMNS", "N_EPOCHS"]
@@ -27,13 +27,7 @@ N_EPOCHS = 200
 
 def _check_options(prepared, *, min_dist, metric, random_state, max_rows, umap_kw):
     """The rows to fit on (None: all), after checking the options."""
-    spread = umap_kw.get("spread", 1.0)
-    if not 0 <= min_dist <= spread:
-        msg = f"min_dist={min_dist!r} must be between 0 and spread={spread}."
-        raise ValueError(msg)
-    if not isinstance(metric, str):
-        msg = f"metric={metric!r} must be the name of a UMAP metric (a string)."
-        raise TypeError(msg)
+    _options.check_umap_options(metric=metric, min_dist=min_dist, umap_kw=umap_kw)
     if prepared.is_graph and metric != "euclidean":
         msg = (
             f"metric={metric!r} applies to feature matrices; a kNN graph already "
@@ -41,9 +35,7 @@ def _check_options(prepared, *, min_dist, metric, random_state, max_rows, umap_k
         )
         raise ValueError(msg)
     # an int seed or None, not a Generator: the seed is part of the cache key
-    if random_state is not None and not isinstance(random_state, int | np.integer):
-        msg = f"random_state={random_state!r} must be an integer or None."
-        raise TypeError(msg)
+    _options.check_seed(random_state)
     if max_rows is None:
         return None
     if prepared.is_graph:
@@ -73,6 +65,7 @@ def _embed_prepared(
     umap_kw,
 ):
     n_neighbors = _input.check_neighbors(n_neighbors, prepared)
+    n_epochs = _options.check_n_epochs(n_epochs)
     fit_rows = _check_options(
         prepared,
         min_dist=min_dist,
@@ -88,6 +81,7 @@ def _embed_prepared(
         )
         raise ValueError(msg)
     n_fit = prepared.n_rows if fit_rows is None else len(fit_rows)
+    _options.check_init(umap_kw.get("init"), n_fit=n_fit, n_rows=prepared.n_rows)
     method = _umap.resolve_neighbors(neighbors, metric, n_fit, prepared.is_graph)
     umap_params = dict(
         n_neighbors=n_neighbors + 1,  # umap-learn counts the point itself
