@@ -6,6 +6,9 @@ Tables:
   size per feature, ranked: the features that distinguish the cluster.
 - :func:`summarize`: one line per cluster, its size and its top features
   with their signed effect sizes (a cluster's "signature").
+- :func:`describe_clusters`: the named table, one row per cluster: size,
+  signature in words, BPT class mix (when the line ratios are there) and a
+  short physical description.
 - :func:`average_object`: the median feature values in square or hexagonal
   bins of the embedding, the "average object" of each region of the map
   (as self-organising maps show it).
@@ -19,13 +22,16 @@ above a size threshold, see :func:`astrokit.plot.points`):
 - :func:`plot_violins`: per-cluster feature distributions;
 - :func:`plot_effect_sizes`: the effect-size table as a heat map;
 - :func:`plot_sky`: labels or values on each galaxy's sky grid;
-- :func:`plot_average_object`: the average-object table as maps.
+- :func:`plot_average_object`: the average-object table as maps;
+- :func:`plot_sequence`: the clusters' medians of one feature against
+  others (PAH heating against the ionisation of the warm gas).
 """
 
 from __future__ import annotations
 
 from astrokit.data import sky_map
 from astrokit.interpret._average import average_object
+from astrokit.interpret._describe import describe_clusters, plot_sequence
 from astrokit.interpret._effects import effect_sizes, summarize
 from astrokit.interpret._maps import plot_average_object, plot_sky
 from astrokit.interpret._plots import (
@@ -38,6 +44,7 @@ from astrokit.interpret._plots import (
 __all__ = [
     "effect_sizes",
     "summarize",
+    "describe_clusters",
     "average_object",
     "sky_map",
     "plot_embedding",
@@ -46,4 +53,5 @@ __all__ = [
     "plot_effect_sizes",
     "plot_sky",
     "plot_average_object",
+    "plot_sequence",
 ]
