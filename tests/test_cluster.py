@@ -352,3 +352,49 @@ def test_clusterer_predict_needs_the_fitted_columns(blobs):
         model.predict(data[["umap_y", "umap_x"]])
     with pytest.raises(ValueError, match=r"this Clusterer was fitted on \['umap_x'"):
         model.predict(data.assign(extra=1.0))
+
+
+# --- how the number of clusters is chosen, and said ---------------------------
+
+
+def test_choice_at_the_edge_of_the_range_warns(rng, caplog):
+    X = np.vstack([rng.normal(10 * c, 0.5, (40, 2)) for c in range(12)])
+    with caplog.at_level("WARNING", logger="astrokit.cluster"):
+        labels = cluster(X)
+    assert labels.nunique() == 10
+    assert "top of the range searched (1..10)" in caplog.text
+    assert labels.attrs["choice"]["rule"] == "lowest BIC over n_clusters=1..10"
+
+
+def test_chosen_number_is_recorded_with_its_scores(blobs, caplog):
+    data, _ = blobs
+    with caplog.at_level("WARNING", logger="astrokit.cluster"):
+        model = Clusterer("gmm").fit(data)
+    assert model.choice_["n_clusters"] == 3
+    assert model.choice_["scores"]["best"].sum() == 1
+    assert caplog.text == ""  # a choice inside the range is no warning
+
+
+def test_hdbscan_finding_nothing_refits_with_a_single_cluster(rng, caplog):
+    X = rng.normal(size=(3, 2))
+    with caplog.at_level("WARNING", logger="astrokit.cluster"):
+        labels = cluster(X, method="hdbscan")
+    assert labels.tolist() == [0, 0, 0]
+    assert "Refitted with allow_single_cluster=True" in caplog.text
+    assert "refit" in labels.attrs["choice"]
+
+
+def test_all_noise_is_a_warning(blobs, caplog):
+    data, _ = blobs
+    with caplog.at_level("WARNING", logger="astrokit.cluster"):
+        labels = cluster(data, method="dbscan", eps=1e-6, min_samples=5)
+    assert (labels == -1).all()
+    assert f"labelled all {len(data)} rows noise" in caplog.text
+
+
+def test_one_dominant_cluster_is_a_warning(rng, caplog):
+    X = np.vstack([rng.normal(0, 1, (950, 2)), rng.normal(8, 0.3, (50, 2))])
+    with caplog.at_level("WARNING", logger="astrokit.cluster"):
+        labels = cluster(X, method="hdbscan")
+    assert labels.value_counts().tolist() == [950, 50]
+    assert "one cluster holds 95% of the rows" in caplog.text

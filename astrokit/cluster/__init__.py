@@ -97,6 +97,12 @@ def cluster(
     pandas.Series
         Integer labels named ``"cluster"``, on the index of ``data`` (or
         0..N-1): 0 for the largest cluster, 1 for the next, ...; -1 noise.
+        ``labels.attrs["choice"]`` says how the number of clusters came
+        about (for reading only: :attr:`Clusterer.choice_` keeps it, with
+        the scores). A choice at the edge of the searched range, all rows
+        noise, or one cluster holding nearly every row is logged as a
+        WARNING; HDBSCAN that finds no cluster is refitted with
+        ``allow_single_cluster=True`` (logged) unless that option is given.
 
     Raises
     ------
@@ -129,4 +135,6 @@ def cluster(
         random_state=random_state, options=options,
     ).fit(data)  # fmt: skip
     index = data.index if isinstance(data, pd.DataFrame) else None
-    return pd.Series(model.labels_, index=index, name="cluster")
+    labels = pd.Series(model.labels_, index=index, name="cluster")
+    labels.attrs["choice"] = {k: v for k, v in model.choice_.items() if k != "scores"}
+    return labels

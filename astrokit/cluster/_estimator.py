@@ -57,6 +57,83 @@ def _size_lookup(raw: np.ndarray, n_raw: int) -> np.ndarray:
     return lookup
 
 
+DOMINANT = 0.9
+"""A cluster with this fraction of the clustered rows is reported as dominant."""
+
+
+def _choose(values, method, random_state, options, choice) -> int:
+    """The number of clusters by :func:`choose_n_clusters`, warned at an edge."""
+    table, n = choose_n_clusters(
+        values, method=method, random_state=random_state, **options
+    )
+    score = "bic" if "bic" in table else "silhouette"
+    low, high = int(table["n_clusters"].min()), int(table["n_clusters"].max())
+    choice.update(
+        rule=f"{'lowest BIC' if score == 'bic' else 'highest silhouette'} over "
+        f"n_clusters={low}..{high}",
+        scores=table,
+    )
+    logger.info("method=%r: chose n_clusters=%d (%s)", method, n, choice["rule"])
+    if n == high and high > low:
+        logger.warning(
+            "method=%r chose n_clusters=%d, the top of the range searched "
+            "(%d..%d): the %s is still improving, so the data are probably not "
+            "%d compact groups. Try method='hdbscan' (it finds the number "
+            "itself, best on an embedding), or look at the scores over a wider "
+            "range (choose_n_clusters(X, n_clusters=range(1, 21))).",
+            method, n, low, high, score, n,
+        )  # fmt: skip
+    return n
+
+
+def _single_cluster_refit(values, max_rows, random_state, options, choice):
+    """HDBSCAN again with ``allow_single_cluster=True``, after all-noise."""
+    logger.warning(
+        "method='hdbscan' found no cluster (every row noise): the rows hold at "
+        "most one dense group. Refitted with allow_single_cluster=True, which "
+        "lets that one group stand; pass allow_single_cluster=False to keep "
+        "the all-noise answer, or a smaller min_cluster_size to look for "
+        "small groups."
+    )
+    choice["refit"] = "allow_single_cluster=True after an all-noise fit"
+    return fit_on_sample(
+        "hdbscan", values, None, max_rows=max_rows, random_state=random_state,
+        options={**options, "allow_single_cluster": True},
+    )  # fmt: skip
+
+
+def _density_rule(model, method: str) -> str:
+    if method == "hdbscan":
+        return (
+            f"HDBSCAN's most stable clusters of at least "
+            f"min_cluster_size={model.min_cluster_size} rows"
+        )
+    return f"DBSCAN at eps={model.eps:.3g}, min_samples={model.min_samples}"
+
+
+def _warn_if_degenerate(raw: np.ndarray, method: str, choice: dict) -> None:
+    """WARNING for all-noise labels or one cluster holding nearly every row."""
+    clustered = raw[raw >= 0]
+    if not len(clustered):
+        logger.warning(
+            "method=%r labelled all %d rows noise: no group is dense enough. "
+            "Try a smaller min_cluster_size (hdbscan) or a larger eps "
+            "(dbscan), or cluster an embedding, where groups are denser.",
+            method, len(raw),
+        )  # fmt: skip
+        choice["warning"] = "all rows noise"
+        return
+    share = np.bincount(clustered).max() / len(raw)
+    if share >= DOMINANT and len(np.unique(clustered)) > 1:
+        logger.warning(
+            "method=%r: one cluster holds %.0f%% of the rows; the others are "
+            "small. Check them with stability() before "
+            "reading them as physical groups.",
+            method, 100 * share,
+        )  # fmt: skip
+        choice["warning"] = f"one cluster holds {100 * share:.0f}% of the rows"
+
+
 class Clusterer(ClusterMixin, BaseEstimator):
     """A clustering of the rows, kept so that new rows can be labelled.
 
@@ -93,6 +170,13 @@ class Clusterer(ClusterMixin, BaseEstimator):
     fit_rows_ : ndarray of int
         Positions of the rows the model was fitted on (all, unless
         ``max_rows`` is smaller than the number of rows).
+    choice_ : dict
+        How the number of clusters came about: ``method``, ``n_clusters``,
+        ``rule`` (in words) and ``scores`` (the table of
+        :func:`astrokit.cluster.choose_n_clusters` when it chose, else None).
+        A choice at the edge of the searched range, all rows noise, or one
+        cluster holding nearly every row is also logged as a WARNING that
+        says what to try.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when fitted on a DataFrame.
@@ -156,15 +240,24 @@ class Clusterer(ClusterMixin, BaseEstimator):
         max_rows = resolve_max_rows(self.max_rows, method)
         random_state = check_random_state(self.random_state)
         options = dict(self.options or {})
+        choice = {"method": method, "n_clusters": n, "rule": "given", "scores": None}
         if n is None and method in NEEDS_N:
-            _, n = choose_n_clusters(
-                values, method=method, random_state=random_state, **options
-            )
-            logger.info("method=%r: chose n_clusters=%d", method, n)
+            n = _choose(values, method, random_state, options, choice)
         model, predictor, rows, raw = fit_on_sample(
             method, values, n, max_rows=max_rows, random_state=random_state,
             options=options,
         )  # fmt: skip
+        if (
+            method == "hdbscan"
+            and (raw < 0).all()
+            and "allow_single_cluster" not in options
+        ):
+            model, predictor, rows, raw = _single_cluster_refit(
+                values, max_rows, random_state, options, choice
+            )
+        if method in ("dbscan", "hdbscan"):
+            choice["rule"] = _density_rule(model, method)
+        _warn_if_degenerate(raw, method, choice)
         n_raw = max(n or 0, int(raw.max()) + 1 if len(raw) else 0)
         self._lookup = _size_lookup(raw, n_raw)
         self._predictor = predictor
@@ -172,6 +265,8 @@ class Clusterer(ClusterMixin, BaseEstimator):
         self.n_clusters_ = int(len(np.unique(raw[raw >= 0])))
         self.estimator_ = model
         self.fit_rows_ = rows
+        choice["n_clusters"] = self.n_clusters_
+        self.choice_ = choice
         self.n_features_in_ = values.shape[1]
         if isinstance(X, pd.DataFrame):
             self.feature_names_in_ = np.asarray(names, dtype=object)
