@@ -16,6 +16,7 @@ from matplotlib.collections import PathCollection
 
 from astrokit import outliers
 from astrokit.outliers import _scorer
+from astrokit.outliers._combine import combine_percentiles
 from astrokit.outliers._methods import glosh
 
 FAST = ("lof", "isolation", "glosh", "knn")
@@ -86,17 +87,156 @@ def test_forest_weirdness_finds_rows_breaking_a_correlation(rng):
     assert set(s["forest"].nlargest(10).index) >= {3, 50}
 
 
-def test_combined_is_median_of_chosen_percentiles(planted):
+def test_combined_is_the_rule_of_chosen_percentiles(planted):
     frame, _ = planted
     s = outliers.score(
         frame,
         methods=["knn", "lof", "isolation"],
         combine=["knn", "lof"],
+        rule="median",
         n_neighbors=10,
     )
     expected = s[["knn_pct", "lof_pct"]].median(axis=1)
     np.testing.assert_allclose(s["combined"], expected)
-    assert s.attrs["combine"] == ["knn", "lof"]
+    assert s.attrs["combine"] == ["knn", "lof"] and s.attrs["rule"] == "median"
+    fisher = outliers.score(frame, methods=["knn", "lof"], n_neighbors=10)
+    tail = 1 - fisher[["knn_pct", "lof_pct"]] + 1 / len(frame)
+    np.testing.assert_allclose(fisher["combined"], 1 - np.sqrt(tail.prod(axis=1)))
+    assert fisher.attrs["rule"] == outliers.DEFAULT_RULE == "fisher"
+
+
+def test_combination_rules_on_hand_made_percentiles():
+    # n = 100 fitted rows; tail fraction t = 1 - pct + 1/n, floored at 1/n.
+    pct = pd.DataFrame({"a": [1.0, 0.5, 0.99, 0.0], "b": [0.01, 0.5, 0.99, 0.0]})
+    fisher = combine_percentiles(pct, "fisher", 100)
+    tails = np.array([[0.01, 1.0], [0.51, 0.51], [0.02, 0.02], [1.0, 1.0]])
+    np.testing.assert_allclose(fisher, 1 - np.sqrt(tails.prod(axis=1)))
+    assert fisher.iloc[0] == pytest.approx(0.9)  # one confident method: 0.9
+    assert fisher.iloc[3] == 0.0  # below every fitted row: a tail of 1, not more
+    np.testing.assert_allclose(combine_percentiles(pct, "median", 100),
+                               [0.505, 0.5, 0.99, 0.0])  # fmt: skip
+    np.testing.assert_allclose(combine_percentiles(pct, "max", 100),
+                               [1.0, 0.5, 0.99, 0.0])  # fmt: skip
+    assert list(outliers.RULES) == ["fisher", "median", "mean", "max"]
+
+
+def _hand_made(rng, n=2000, m=5):
+    """Independent percentile ranks of ``m`` methods for ``n`` rows."""
+    pct = np.column_stack([rng.permutation(n) + 1 for _ in range(m)]) / n
+    return pd.DataFrame(pct, columns=[f"m{i}_pct" for i in range(m)])
+
+
+def test_one_confident_method_keeps_a_row_in_the_top(rng):
+    # Row 0: first for one method, ordinary (median) for the four others.
+    pct = _hand_made(rng)
+    pct.iloc[0] = [1.0, 0.5, 0.5, 0.5, 0.5]
+    rank = {
+        rule: combine_percentiles(pct, rule, len(pct)).rank(ascending=False)[0]
+        for rule in ("fisher", "median", "mean")
+    }
+    assert rank["fisher"] <= 0.03 * len(pct)  # in the top 3%
+    assert rank["median"] > 0.3 * len(pct) and rank["mean"] > 0.1 * len(pct)
+
+
+def test_blind_methods_do_not_drag_a_row_down(rng):
+    # Row 1: in the top 0.5% of three methods, near the bottom of two (blind).
+    pct = _hand_made(rng)
+    pct.iloc[1] = [0.995, 0.996, 0.997, 0.02, 0.03]
+    fisher = combine_percentiles(pct, "fisher", len(pct)).rank(ascending=False)
+    mean = combine_percentiles(pct, "mean", len(pct)).rank(ascending=False)
+    assert fisher[1] <= 5 and mean[1] > 50
+
+
+def test_kinds_forest_sees_broken_correlations_isolation_extremes(rng):
+    # Two kinds of planted rows in one table of a tight correlation (a, b):
+    # 10 that break it inside the ranges, 10 far out along it.
+    n = 600
+    x = rng.normal(size=n)
+    X = pd.DataFrame({"a": x, "b": x + 0.05 * rng.normal(size=n),
+                      "c": rng.normal(size=n)})  # fmt: skip
+    u = rng.uniform(0.8, 1.6, size=10)
+    X.iloc[:10, :2] = np.column_stack([u, -u])  # breaking: a = -b
+    far = rng.uniform(4.0, 6.0, size=10) * rng.choice([-1, 1], size=10)
+    X.iloc[10:20, :2] = far[:, None]  # far out along a = b, at both ends
+    breaking = pd.Series(np.arange(n) < 10)
+    along = pd.Series((np.arange(n) >= 10) & (np.arange(n) < 20))
+    s = outliers.score(X, methods=["forest", "isolation"], progress=False)
+    p = {(m, kind): outliers.precision_at_k(s[m], truth)
+         for m in ("forest", "isolation")
+         for kind, truth in (("breaking", breaking), ("along", along))}  # fmt: skip
+    assert p["forest", "breaking"] >= 0.8 and p["isolation", "breaking"] <= 0.2
+    assert p["isolation", "along"] >= 0.8 and p["forest", "along"] <= 0.2
+    assert set(outliers.KINDS) == set(outliers.METHODS)
+
+
+def test_unknown_rule_is_named(planted):
+    frame, _ = planted
+    with pytest.raises(ValueError, match=r"rule='vote' is not a combination rule"):
+        outliers.score(frame, methods="knn", rule="vote")
+
+
+def test_lof_takes_the_group_scale(rng):
+    # A group of 30 similar rows: LOF with 10 neighbours misses it, LOF at
+    # min_cluster_size=60 (its neighbours) finds it; capped by LOF_MAX_NEIGHBORS.
+    bulk = rng.normal(size=(500, 2))
+    group = rng.normal(size=(30, 2)) * 0.1 + [8.0, 8.0]
+    X = np.vstack([bulk, group])
+    truth = np.r_[np.zeros(500, bool), np.ones(30, bool)]
+    small = outliers.score(X, methods="lof", n_neighbors=10, min_cluster_size=10)
+    large = outliers.score(X, methods="lof", n_neighbors=10, min_cluster_size=60)
+    assert small.attrs["lof_neighbors"] == 10 and large.attrs["lof_neighbors"] == 60
+    assert outliers.precision_at_k(small["lof"], truth) < 0.2
+    assert outliers.precision_at_k(large["lof"], truth) == 1.0
+    knn = outliers.score(X, methods="knn", n_neighbors=10, min_cluster_size=60)
+    small_knn = outliers.score(X, methods="knn", n_neighbors=10)
+    pd.testing.assert_series_equal(knn["knn"], small_knn["knn"])
+
+
+def test_lof_neighbours_are_capped(rng, monkeypatch):
+    monkeypatch.setattr(_scorer, "LOF_MAX_NEIGHBORS", 40)
+    X = rng.normal(size=(300, 2))
+    s = outliers.score(X, methods="lof", n_neighbors=10, min_cluster_size=100)
+    assert s.attrs["lof_neighbors"] == 40
+
+
+def test_top_says_which_methods_flag_each_row():
+    s = pd.DataFrame(
+        {
+            "knn_pct": [0.2, 1.0, 0.995, 0.5],
+            "lof_pct": [0.3, 0.5, 1.0, 0.98],
+            "forest_pct": [0.1, 0.2, 0.999, 0.97],
+        },
+        index=[10, 11, 12, 13],
+    )
+    s["combined"] = [0.1, 0.9, 0.95, 0.5]
+    out = outliers.top(s, n=3)
+    assert out.index.tolist() == [12, 11, 13]
+    assert out["flagged_by"].tolist() == ["lof, forest, knn", "knn", ""]
+    assert out["n_flagged"].tolist() == [3, 1, 0]
+    loose = outliers.top(s, n=3, threshold=0.97)
+    assert loose["flagged_by"].tolist() == ["lof, forest, knn", "knn", "lof, forest"]
+
+
+@pytest.mark.parametrize("threshold", [0, 1.5, "high"])
+def test_top_bad_threshold(scores, threshold):
+    with pytest.raises(ValueError, match=r"threshold=.* must be a percentile in"):
+        outliers.top(scores, threshold=threshold)
+
+
+def test_white_dwarfs_among_real_stars(shared_data):
+    # Gaia EDR3 around M67; white dwarfs by the CMD: M_G > 10 + 2.5 bp_rp
+    # (benchmarks/bench_outlier_combination.py states the rule and its source).
+    stars = pd.read_csv(shared_data / "gaia" / "m67_gaia_edr3_cone.csv")
+    cols = ["pmra", "pmdec", "parallax", "phot_g_mean_mag", "bp_rp"]
+    stars = stars[stars[cols].notna().all(axis=1) & (stars["parallax"] > 0)]
+    abs_g = stars["phot_g_mean_mag"] + 5 * np.log10(stars["parallax"] / 100)
+    X = stars[["bp_rp"]].assign(abs_g=abs_g)
+    X[["pmra", "pmdec", "parallax"]] = stars[["pmra", "pmdec", "parallax"]]
+    white_dwarf = abs_g > 10 + 2.5 * stars["bp_rp"]
+    s = outliers.score(X, progress=False)
+    chance = white_dwarf.mean()
+    assert 20 <= white_dwarf.sum() <= 80
+    assert outliers.precision_at_k(s["combined"], white_dwarf) >= 5 * chance
 
 
 def test_score_accepts_an_array_and_columns(planted):

@@ -7,8 +7,10 @@ no constant column); the scores are higher for weirder rows. Every method but
 - ``knn``: mean Euclidean distance to the ``n_neighbors`` nearest other rows
   (a row is never its own neighbour): how empty the row's neighbourhood is,
   on the scale of the whole table (global density).
-- ``lof``: local outlier factor (Breunig et al. 2000) on the same graph: the
-  row's density relative to its neighbours' densities (local contrast).
+- ``lof``: local outlier factor (Breunig et al. 2000): the row's density
+  relative to its neighbours' densities (local contrast), with as many
+  neighbours as the group scale ``min_cluster_size`` (see
+  :class:`astrokit.outliers.OutlierScorer`).
 - ``isolation``: isolation forest (Liu, Ting & Zhou 2008): how few random
   axis-parallel cuts isolate the row (``-score_samples``).
 - ``forest``: Baron & Poznanski (2017) weirdness: the mean unsupervised random
@@ -40,7 +42,8 @@ METHODS: dict[str, str] = {
     "forest": "Baron & Poznanski (2017) weirdness: mean unsupervised random "
     "forest distance to all other rows (rows that break the learned correlations)",
     "lof": "local outlier factor: the row's density over its neighbours' "
-    "densities (n_neighbors); finds rows in a locally thin spot",
+    "densities, neighbours at the group scale (min_cluster_size); finds small "
+    "dense groups and rows in a locally thin spot",
     "isolation": "isolation forest: few random cuts isolate the row; "
     "finds rows in the sparse tails of the feature distributions",
     "glosh": "GLOSH (HDBSCAN): how early the row leaves its cluster as the "
@@ -63,32 +66,40 @@ def _lrd(dist: np.ndarray, ind: np.ndarray, kdist: np.ndarray) -> np.ndarray:
     return 1.0 / (reach.mean(axis=1) + 1e-10)  # as scikit-learn, for duplicates
 
 
-def fit_neighbours(Z: np.ndarray, n_neighbors: int, *, n_jobs=None):
+def fit_neighbours(Z: np.ndarray, n_neighbors: int, *, lof_neighbors=None, n_jobs=None):
     """``(model, knn, lof)`` of the fitted rows; ``model`` scores new rows.
 
-    A row is never its own neighbour: each row's ``n_neighbors`` are other
-    rows (``kneighbors()`` without a query), as in
+    A row is never its own neighbour: each row's neighbours are other rows
+    (``kneighbors()`` without a query), as in
     ``sklearn.neighbors.LocalOutlierFactor``, whose ``negative_outlier_factor_``
-    is ``-lof`` here. ``knn`` is the mean distance to those rows.
+    with ``n_neighbors=lof_neighbors`` is ``-lof`` here. ``knn`` is the mean
+    distance to the ``n_neighbors`` nearest rows; ``lof`` compares each row
+    with its ``lof_neighbors`` nearest (default ``n_neighbors``). One search
+    serves both.
     """
     from sklearn.neighbors import NearestNeighbors
 
-    nn = NearestNeighbors(n_neighbors=n_neighbors, n_jobs=n_jobs).fit(Z)
+    lof_k = n_neighbors if lof_neighbors is None else lof_neighbors
+    nn = NearestNeighbors(n_neighbors=max(n_neighbors, lof_k), n_jobs=n_jobs).fit(Z)
     dist, ind = nn.kneighbors()
+    knn = dist[:, :n_neighbors].mean(axis=1)
+    dist, ind = dist[:, :lof_k], ind[:, :lof_k]
     kdist = dist[:, -1]
     lrd = _lrd(dist, ind, kdist)
-    return (nn, kdist, lrd), dist.mean(axis=1), lrd[ind].mean(axis=1) / lrd
+    return (nn, kdist, lrd, n_neighbors, lof_k), knn, lrd[ind].mean(axis=1) / lrd
 
 
 def neighbour_scores(model, Z: np.ndarray):
     """``(knn, lof)`` of new rows against the fitted rows of ``model``.
 
-    A new row's neighbours are its ``n_neighbors`` nearest fitted rows (as
+    A new row's neighbours are its nearest fitted rows (as
     ``LocalOutlierFactor(novelty=True).score_samples``, up to the sign).
     """
-    nn, kdist, lrd = model
+    nn, kdist, lrd, n_neighbors, lof_k = model
     dist, ind = nn.kneighbors(Z)
-    return dist.mean(axis=1), lrd[ind].mean(axis=1) / _lrd(dist, ind, kdist)
+    knn = dist[:, :n_neighbors].mean(axis=1)
+    dist, ind = dist[:, :lof_k], ind[:, :lof_k]
+    return knn, lrd[ind].mean(axis=1) / _lrd(dist, ind, kdist)
 
 
 def fit_isolation(Z: np.ndarray, *, random_state=None, n_jobs=None):

@@ -20,12 +20,14 @@ from astrokit._shared.checks import (
 )
 from astrokit._shared.matrix import feature_matrix, names_list
 from astrokit.outliers import _methods as m
+from astrokit.outliers._combine import DEFAULT_RULE, check_rule, combine_percentiles
 
 __all__ = [
     "OutlierScorer",
     "DEFAULT_METHODS",
     "GLOSH_MAX_ROWS",
     "MIN_GROUP_FRACTION",
+    "LOF_MAX_NEIGHBORS",
 ]
 
 logger = logging.getLogger("astrokit.outliers")
@@ -39,7 +41,13 @@ grow steeply: 31 s at 74,000 rows here); name it in ``methods`` to force it."""
 
 MIN_GROUP_FRACTION = 0.01
 """GLOSH's default ``min_cluster_size`` as a fraction of the rows: a tight
-group of fewer rows than this counts as outlying rather than as a cluster."""
+group of fewer rows than this counts as outlying rather than as a cluster.
+LOF takes as many neighbours (the same group scale), up to
+:data:`LOF_MAX_NEIGHBORS`."""
+
+LOF_MAX_NEIGHBORS = 500
+"""The most neighbours LOF compares a row with: the neighbour search keeps
+N x that many distances and indices (16 bytes each: 1.6 GB at 200,000 rows)."""
 
 
 def _percentiles(raw: pd.DataFrame, fitted: pd.DataFrame | None) -> pd.DataFrame:
@@ -69,13 +77,18 @@ class OutlierScorer(BaseEstimator):
         Feature columns (default: ``attrs["features"]``, else all).
     n_neighbors : int, default 25
         Other rows each row is compared with (a row is never its own
-        neighbour) for ``knn`` and ``lof``; HDBSCAN's ``min_samples`` for
-        ``glosh``.
+        neighbour) for ``knn``; HDBSCAN's ``min_samples`` for ``glosh``.
     min_cluster_size : int, optional
-        HDBSCAN's smallest cluster for ``glosh`` (default: 1% of the rows, at
-        least ``n_neighbors``).
+        The group scale (default: 1% of the rows, at least ``n_neighbors``):
+        a group of similar rows smaller than this is outlying. HDBSCAN's
+        smallest cluster for ``glosh``, and the neighbours of ``lof`` (at
+        most :data:`LOF_MAX_NEIGHBORS`): with fewer neighbours than a group
+        has members, LOF sees the group as normal.
     combine : list of str, optional
         Methods whose percentiles make ``combined`` (default: all).
+    rule : str, default "fisher"
+        How ``combined`` is made from their percentiles: a key of
+        :data:`astrokit.outliers.RULES` (see :func:`astrokit.outliers.score`).
     max_rows : int or None, default None
         Fit on a random subsample of at most this many rows, then score every
         row against it (None: all rows). GLOSH cannot score rows it was not
@@ -93,7 +106,11 @@ class OutlierScorer(BaseEstimator):
         The table of :func:`astrokit.outliers.score` for the rows given to
         :meth:`fit`.
     methods_, combine_ : list of str
+    rule_ : str
     n_neighbors_, min_cluster_size_ : int
+    lof_neighbors_ : int
+        Neighbours of ``lof``: ``min_cluster_size_``, at most
+        :data:`LOF_MAX_NEIGHBORS` and fewer than the fitted rows.
     fit_rows_ : ndarray of int
         Positions of the rows the models were fitted on.
     mean_, scale_ : ndarray of shape (d,)
@@ -108,7 +125,7 @@ class OutlierScorer(BaseEstimator):
     >>> model = OutlierScorer(["knn", "lof", "isolation"], n_neighbors=10).fit(X)
     >>> new = pd.DataFrame({"a": [0.1, 8.0], "b": [0.0, -8.0], "c": [0.2, 8.0]})
     >>> model.score_samples(new)["combined"].round(2).tolist()
-    [0.14, 1.0]
+    [0.24, 1.0]
     """
 
     def __init__(
@@ -119,6 +136,7 @@ class OutlierScorer(BaseEstimator):
         n_neighbors: int = 25,
         min_cluster_size: int | None = None,
         combine=None,
+        rule: str = DEFAULT_RULE,
         max_rows: int | None = None,
         random_state=0,
         n_jobs: int | None = None,
@@ -129,6 +147,7 @@ class OutlierScorer(BaseEstimator):
         self.n_neighbors = n_neighbors
         self.min_cluster_size = min_cluster_size
         self.combine = combine
+        self.rule = rule
         self.max_rows = max_rows
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -204,6 +223,10 @@ class OutlierScorer(BaseEstimator):
         if size is None:  # at least 2: HDBSCAN's smallest cluster
             size = max(2, k, int(round(MIN_GROUP_FRACTION * len(rows))))
         self.min_cluster_size_ = check_int(size, "min_cluster_size", minimum=2)
+        self.rule_ = check_rule(self.rule)
+        self.lof_neighbors_ = min(
+            max(k, self.min_cluster_size_), LOF_MAX_NEIGHBORS, len(rows) - 1
+        )
         self.methods_, self.combine_, self.n_neighbors_ = methods, combine, k
         self.feature_names_in_, self.n_features_in_ = names, len(names)
         self._from_frame = isinstance(features, pd.DataFrame)
@@ -236,8 +259,9 @@ class OutlierScorer(BaseEstimator):
                     seconds[name] = seconds["lof" if name == "knn" else "knn"]
                     continue
                 model, raw["knn"], raw["lof"] = m.fit_neighbours(
-                    z, self.n_neighbors_, n_jobs=self.n_jobs
-                )
+                    z, self.n_neighbors_, lof_neighbors=self.lof_neighbors_,
+                    n_jobs=self.n_jobs,
+                )  # fmt: skip
                 self._models["neighbours"] = model
             elif name == "isolation":
                 model = m.fit_isolation(
@@ -275,12 +299,15 @@ class OutlierScorer(BaseEstimator):
 
     def _table(self, raw, pct, skipped, seconds) -> pd.DataFrame:
         out = pd.concat([raw, pct], axis=1)
-        out["combined"] = pct[[f"{c}_pct" for c in self.combine_]].median(axis=1)
+        chosen = pct[[f"{c}_pct" for c in self.combine_]]
+        out["combined"] = combine_percentiles(chosen, self.rule_, len(self._fitted))
         out.attrs = {
             "methods": list(self.methods_),
             "combine": list(self.combine_),
+            "rule": self.rule_,
             "n_neighbors": self.n_neighbors_,
             "min_cluster_size": self.min_cluster_size_,
+            "lof_neighbors": self.lof_neighbors_,
             "seconds": seconds,
             "skipped": skipped,
         }

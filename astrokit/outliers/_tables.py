@@ -12,7 +12,19 @@ from astrokit._shared.checks import check_int, check_n_neighbors, keyword_only_a
 from astrokit._shared.matrix import standardize
 from astrokit.outliers._methods import prepare
 
-__all__ = ["top", "precision_at_k", "explain"]
+__all__ = ["KINDS", "top", "precision_at_k", "explain"]
+
+KINDS: dict[str, str] = {
+    "forest": "correlation-breaking: ordinary values in an unusual combination",
+    "knn": "isolated: far from every other row (an empty neighbourhood)",
+    "glosh": "isolated: leaves its cluster early, or sits in a group smaller "
+    "than min_cluster_size",
+    "isolation": "extreme along a direction: in the far tail of some features",
+    "lof": "small dense group, or a locally thin spot: less dense than its "
+    "min_cluster_size neighbours",
+}
+"""The kind of outlier each method of :data:`METHODS` sees (and is blind to
+the others): what ``flagged_by`` in :func:`top` tells about a row."""
 
 
 def _column(scores: pd.DataFrame, column: str) -> pd.Series:
@@ -24,8 +36,14 @@ def _column(scores: pd.DataFrame, column: str) -> pd.Series:
 
 
 @keyword_only_after(1)
-def top(scores: pd.DataFrame, *, n: int = 20, column: str = "combined") -> pd.DataFrame:
-    """The ``n`` weirdest rows by ``column``, weirdest first.
+def top(
+    scores: pd.DataFrame,
+    *,
+    n: int = 20,
+    column: str = "combined",
+    threshold: float = 0.99,
+) -> pd.DataFrame:
+    """The ``n`` weirdest rows by ``column``, weirdest first, and who flags them.
 
     Parameters
     ----------
@@ -34,25 +52,56 @@ def top(scores: pd.DataFrame, *, n: int = 20, column: str = "combined") -> pd.Da
     n : int, default 20
     column : str, default "combined"
         Any column of ``scores`` (e.g. ``"knn"``).
+    threshold : float, default 0.99
+        A method *flags* a row when the row's percentile ``<method>_pct`` is
+        at least this (0.99: the method's top 1%).
 
     Returns
     -------
     pandas.DataFrame
-        The rows of ``scores``, with a ``rank`` column (1 = weirdest).
+        The rows of ``scores``, with ``rank`` (1 = weirdest), ``flagged_by``
+        (the methods that flag the row, highest percentile first, joined by
+        ``", "``; empty when none does: see :data:`KINDS` for what each
+        method sees) and ``n_flagged``. A row flagged by ``forest`` alone
+        breaks a correlation without being far out; one flagged by ``knn``
+        and ``glosh`` but not ``lof`` is part of a small isolated group.
+
+    Raises
+    ------
+    ValueError
+        ``column`` not in ``scores``; ``n`` not a positive integer;
+        ``threshold`` outside (0, 1].
 
     Examples
     --------
-    >>> s = pd.DataFrame({"combined": [0.2, 0.9, 0.5]}, index=[10, 11, 12])
-    >>> top(s, n=2)
-        combined  rank
-    11       0.9     1
-    12       0.5     2
+    >>> s = pd.DataFrame(
+    ...     {"knn_pct": [0.2, 1.0, 0.995], "lof_pct": [0.3, 0.5, 1.0]},
+    ...     index=[10, 11, 12],
+    ... )
+    >>> s["combined"] = s.max(axis=1)
+    >>> top(s, n=2)[["rank", "flagged_by", "n_flagged"]]
+        rank flagged_by  n_flagged
+    11     1        knn          1
+    12     2   lof, knn          2
     """
     values = _column(scores, column)
     n = check_int(n, "n", what="rows")
+    if not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        msg = (
+            f"threshold={threshold!r} must be a percentile in (0, 1], e.g. 0.99 "
+            "for each method's top 1%."
+        )
+        raise ValueError(msg)
     order = values.sort_values(ascending=False, kind="stable").index[:n]
     out = scores.loc[order].copy()
     out["rank"] = np.arange(1, len(out) + 1)
+    pct = out[[c for c in out.columns if str(c).endswith("_pct")]]
+    flags = []
+    for _, row in pct.iterrows():
+        hit = row[row >= threshold].sort_values(ascending=False, kind="stable")
+        flags.append(", ".join(str(c)[: -len("_pct")] for c in hit.index))
+    out["flagged_by"] = flags
+    out["n_flagged"] = (pct >= threshold).sum(axis=1).astype(int)
     return out
 
 
