@@ -11,7 +11,7 @@ import time
 import warnings
 from pathlib import Path
 
-from astrokit._shared.cache import TIERS
+from astrokit._shared.cache import TIERS, CacheWarning
 
 __all__ = ["main"]
 
@@ -93,7 +93,6 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> None:
-    from astrokit._shared.cache import CacheWarning
     from astrokit.data import load_demo
     from astrokit.embedding import warm_up
 
@@ -112,8 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+
+    def one_line(message, category, *_where, **_how) -> None:
+        name = category.__name__
+        print(f"astrokit {args.command}: {name}: {message}", file=sys.stderr)
+
     try:
-        {"demo": _demo, "prepare": _prepare}[args.command](args)
+        with warnings.catch_warnings():
+            # the kit's warnings (an unwritable cache) are one line, always shown
+            warnings.simplefilter("always", CacheWarning)
+            warnings.showwarning = one_line
+            {"demo": _demo, "prepare": _prepare}[args.command](args)
     except (ValueError, FileNotFoundError, OSError) as error:
         print(f"astrokit {args.command}: error: {error}", file=sys.stderr)
         return 1
