@@ -144,14 +144,20 @@ def test_keys_of_primitive_parameters_did_not_change():
 
 
 @pytest.mark.parametrize(
-    "value", [lambda x: x, object(), np.array([None, 1], dtype=object), {1: 0, "a": 1}]
+    "value",
+    [
+        {"file": lambda x: x},
+        {"file": object()},
+        {"file": np.array([None, 1], dtype=object)},
+        {1: 0, "a": 1},  # keys json cannot sort
+    ],
 )
 def test_a_keyword_without_a_content_hash_skips_the_cache(
     features, cache_folder, fake_fit, caplog, value
 ):
     with caplog.at_level(logging.WARNING, logger="astrokit.embedding"):
-        ak.embedding.embed(features, n_neighbors=10, odd=value)
-        ak.embedding.embed(features, n_neighbors=10, odd=value)
+        ak.embedding.embed(features, n_neighbors=10, tqdm_kwds=value)
+        ak.embedding.embed(features, n_neighbors=10, tqdm_kwds=value)
     assert "embedding cache skipped for this call" in caplog.text
     assert "cache=False to silence this" in caplog.text
     assert len(fake_fit) == 2
