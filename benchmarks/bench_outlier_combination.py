@@ -70,9 +70,12 @@ def report(name: str, X: pd.DataFrame, truth: pd.Series) -> None:
             f"  combined, rule={r:10s} {new:6.3f}   "
             f"(with lof at 25 neighbours: {p_before:.3f})"
         )
+    seconds = ", ".join(f"{m} {s:.0f} s" for m, s in attrs["seconds"].items())
+    print(f"  run time per method: {seconds}")
     found = ak.outliers.top(scores, n=k)
     flagged = found.loc[truth.loc[found.index].to_numpy(), "flagged_by"]
-    print("  who flags the true rows in the default top k:")
+    flagged = flagged.str.split(", ").map(sorted).str.join(", ")
+    print("  which methods flag (top 1%) the true rows of the default top k:")
     print(flagged.value_counts().head(6).to_string())
 
 
