@@ -146,7 +146,8 @@ def test_plot_sequence_ranks_the_groups():
     assert len(axs) == 2  # the ionisation ratios present, in IONISATION order
     assert axs[0].rank_correlation == pytest.approx(1.0)
     assert axs[1].rank_correlation == pytest.approx(-1.0)
-    assert "log_sii_ha" in axs[0].get_title()
+    assert axs[0].get_ylabel() == "log_sii_ha"
+    assert axs[0].get_title() == "rank correlation across groups +1.00"
     path = axs[0].lines[0]  # the grey line joins the groups in order of x
     assert np.all(np.diff(path.get_xdata()) > 0)
     assert [t.get_text() for t in axs[0].texts] == ["0", "1", "2", "3"]

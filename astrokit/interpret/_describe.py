@@ -288,4 +288,4 @@ def _sequence_panel(ax, stats: pd.DataFrame, x: str, y: str, colors: dict) -> No
                     fontsize=8)  # fmt: skip
     rho = mx.rank().corr(my.rank()) if mx.nunique() > 1 and my.nunique() > 1 else np.nan
     ax.rank_correlation = float(rho)
-    ax.set_title(f"{y}: rank corr. {rho:+.2f}", fontsize=9)
+    ax.set_title(f"rank correlation across groups {rho:+.2f}", fontsize=9)
