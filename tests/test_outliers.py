@@ -177,7 +177,7 @@ def test_unknown_rule_is_named(planted):
 
 def test_lof_takes_the_group_scale(rng):
     # A group of 30 similar rows: LOF with 10 neighbours misses it, LOF at
-    # min_cluster_size=60 (its neighbours) finds it; capped by LOF_MAX_NEIGHBORS.
+    # min_cluster_size=60 (its neighbours) finds it; capped by LOF_MAX_PAIRS // N.
     bulk = rng.normal(size=(500, 2))
     group = rng.normal(size=(30, 2)) * 0.1 + [8.0, 8.0]
     X = np.vstack([bulk, group])
@@ -192,11 +192,16 @@ def test_lof_takes_the_group_scale(rng):
     pd.testing.assert_series_equal(knn["knn"], small_knn["knn"])
 
 
-def test_lof_neighbours_are_capped(rng, monkeypatch):
-    monkeypatch.setattr(_scorer, "LOF_MAX_NEIGHBORS", 40)
+def test_lof_neighbours_are_capped_by_memory(rng, monkeypatch, caplog):
+    monkeypatch.setattr(_scorer, "LOF_MAX_PAIRS", 300 * 40)
     X = rng.normal(size=(300, 2))
     s = outliers.score(X, methods="lof", n_neighbors=10, min_cluster_size=100)
     assert s.attrs["lof_neighbors"] == 40
+    assert "lof compares each of 300 rows with 40 neighbours, fewer than " in (
+        caplog.text
+    )
+    monkeypatch.setattr(_scorer, "LOF_MAX_PAIRS", 300)  # never below n_neighbors
+    assert outliers.score(X, methods="lof", n_neighbors=10).attrs["lof_neighbors"] == 10
 
 
 def test_top_says_which_methods_flag_each_row():

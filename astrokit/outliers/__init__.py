@@ -47,7 +47,7 @@ from astrokit.outliers._plots import (
 from astrokit.outliers._scorer import (
     DEFAULT_METHODS,
     GLOSH_MAX_ROWS,
-    LOF_MAX_NEIGHBORS,
+    LOF_MAX_PAIRS,
     MIN_GROUP_FRACTION,
     OutlierScorer,
 )
@@ -60,7 +60,7 @@ __all__ = [
     "DEFAULT_RULE",
     "DEFAULT_METHODS",
     "GLOSH_MAX_ROWS",
-    "LOF_MAX_NEIGHBORS",
+    "LOF_MAX_PAIRS",
     "MIN_GROUP_FRACTION",
     "OutlierScorer",
     "score",
@@ -111,8 +111,8 @@ def score(
         The group scale; default 1% of the rows (at least ``n_neighbors``).
         A group of similar rows smaller than this is scored as outlying; a
         larger one is a cluster and its rows are not. HDBSCAN's smallest
-        cluster for ``glosh``, and the neighbours of ``lof`` (at most
-        :data:`LOF_MAX_NEIGHBORS`; ``attrs["lof_neighbors"]``).
+        cluster for ``glosh``, and the neighbours of ``lof`` (within the
+        memory bound :data:`LOF_MAX_PAIRS`; ``attrs["lof_neighbors"]``).
     combine : list of str, optional
         Methods whose percentiles make ``combined`` (default: all of
         ``methods``).
@@ -160,7 +160,10 @@ def score(
     -----
     Cost on N rows, d features (measured by ``benchmarks/bench_outliers.py``
     on the demo galaxies, 25,000 x 11, 2 cores): ``knn`` and ``lof`` share one
-    exact neighbour search (about a second); ``isolation`` trains 200 trees
+    exact neighbour search (about a second for 25 neighbours; LOF's
+    ``min_cluster_size`` neighbours cost more: 465 of them on the 46,529
+    demo rows took about 50 s on two busy cores, against 10 s for 25, and
+    keep N x that many distances in memory); ``isolation`` trains 200 trees
     of 2,048 rows (a second) and scores all rows; ``forest`` trains its trees
     on at most 20,000 rows and passes every row through them (about 30 s);
     ``glosh`` builds HDBSCAN's minimum spanning tree on all rows, which grows

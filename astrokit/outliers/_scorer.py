@@ -27,7 +27,7 @@ __all__ = [
     "DEFAULT_METHODS",
     "GLOSH_MAX_ROWS",
     "MIN_GROUP_FRACTION",
-    "LOF_MAX_NEIGHBORS",
+    "LOF_MAX_PAIRS",
 ]
 
 logger = logging.getLogger("astrokit.outliers")
@@ -42,12 +42,14 @@ grow steeply: 31 s at 74,000 rows here); name it in ``methods`` to force it."""
 MIN_GROUP_FRACTION = 0.01
 """GLOSH's default ``min_cluster_size`` as a fraction of the rows: a tight
 group of fewer rows than this counts as outlying rather than as a cluster.
-LOF takes as many neighbours (the same group scale), up to
-:data:`LOF_MAX_NEIGHBORS`."""
+LOF takes as many neighbours (the same group scale), within
+:data:`LOF_MAX_PAIRS`."""
 
-LOF_MAX_NEIGHBORS = 500
-"""The most neighbours LOF compares a row with: the neighbour search keeps
-N x that many distances and indices (16 bytes each: 1.6 GB at 200,000 rows)."""
+LOF_MAX_PAIRS = 50_000_000
+"""The most (row, neighbour) pairs LOF's neighbour search keeps, 16 bytes each
+(800 MB): on N rows LOF takes at most ``LOF_MAX_PAIRS // N`` neighbours (and
+never fewer than ``n_neighbors``); 465 on the 46,529 demo rows fit, a million
+rows get 50. Fewer neighbours than ``min_cluster_size`` is a logged warning."""
 
 
 def _percentiles(raw: pd.DataFrame, fitted: pd.DataFrame | None) -> pd.DataFrame:
@@ -82,7 +84,8 @@ class OutlierScorer(BaseEstimator):
         The group scale (default: 1% of the rows, at least ``n_neighbors``):
         a group of similar rows smaller than this is outlying. HDBSCAN's
         smallest cluster for ``glosh``, and the neighbours of ``lof`` (at
-        most :data:`LOF_MAX_NEIGHBORS`): with fewer neighbours than a group
+        most ``LOF_MAX_PAIRS // N``, see :data:`LOF_MAX_PAIRS`): with fewer
+        neighbours than a group
         has members, LOF sees the group as normal.
     combine : list of str, optional
         Methods whose percentiles make ``combined`` (default: all).
@@ -110,7 +113,8 @@ class OutlierScorer(BaseEstimator):
     n_neighbors_, min_cluster_size_ : int
     lof_neighbors_ : int
         Neighbours of ``lof``: ``min_cluster_size_``, at most
-        :data:`LOF_MAX_NEIGHBORS` and fewer than the fitted rows.
+        at most ``LOF_MAX_PAIRS // N`` (not below ``n_neighbors_``) and
+        fewer than the fitted rows.
     fit_rows_ : ndarray of int
         Positions of the rows the models were fitted on.
     mean_, scale_ : ndarray of shape (d,)
@@ -224,9 +228,18 @@ class OutlierScorer(BaseEstimator):
             size = max(2, k, int(round(MIN_GROUP_FRACTION * len(rows))))
         self.min_cluster_size_ = check_int(size, "min_cluster_size", minimum=2)
         self.rule_ = check_rule(self.rule)
-        self.lof_neighbors_ = min(
-            max(k, self.min_cluster_size_), LOF_MAX_NEIGHBORS, len(rows) - 1
-        )
+        memory = max(k, LOF_MAX_PAIRS // len(rows))
+        self.lof_neighbors_ = min(max(k, self.min_cluster_size_), memory)
+        self.lof_neighbors_ = min(self.lof_neighbors_, len(rows) - 1)
+        if "lof" in methods and self.lof_neighbors_ < self.min_cluster_size_:
+            logger.warning(
+                "outliers.score: lof compares each of %d rows with %d neighbours, "
+                "fewer than min_cluster_size=%d (LOF_MAX_PAIRS=%d keeps memory "
+                "bounded): groups of %d to %d similar rows look normal to lof; "
+                "fit on a subsample (max_rows) to see them.", len(rows),
+                self.lof_neighbors_, self.min_cluster_size_, LOF_MAX_PAIRS,
+                self.lof_neighbors_, self.min_cluster_size_,
+            )  # fmt: skip
         self.methods_, self.combine_, self.n_neighbors_ = methods, combine, k
         self.feature_names_in_, self.n_features_in_ = names, len(names)
         self._from_frame = isinstance(features, pd.DataFrame)
