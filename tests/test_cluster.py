@@ -398,3 +398,12 @@ def test_one_dominant_cluster_is_a_warning(rng, caplog):
         labels = cluster(X, method="hdbscan")
     assert labels.value_counts().tolist() == [950, 50]
     assert "one cluster holds 95% of the rows" in caplog.text
+
+
+def test_columns_selects_what_is_clustered(blobs):
+    data, truth = blobs
+    table = data.assign(flux=np.arange(len(data)) % 7)
+    labels = cluster(table, method="kmeans", n_clusters=3, columns=["umap_x", "umap_y"])
+    assert agreement(labels, truth)["ari"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"unknown feature name\(s\) \['nope'\]"):
+        cluster(table, method="kmeans", n_clusters=3, columns=["nope"])

@@ -51,16 +51,34 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
     Returns a dict of the results (see the keys set below); ``"times"`` holds
     the seconds each step took.
     """
-    from astrokit import cluster, distances, embedding, features, interpret, outliers
+    from astrokit import features, interpret, outliers
 
     clock = _Clock()
     feats = clock("features", features.derive, table, policy="flag")
     X = features.to_matrix(feats)
-    n_rows = len(X)
-    k = min(N_NEIGHBORS, n_rows - 1)
+    k = min(N_NEIGHBORS, len(X) - 1)
     truth = table.attrs.get("truth_columns", [])
     truth_env = table.loc[X.index, "truth_env"] if "truth_env" in truth else None
     n_groups = truth_env.nunique() if truth_env is not None else 6
+    result = dict(features=feats, X=X)
+    result |= _neighbours_and_embedding(clock, X, k, random_state)
+    result |= _clusters(clock, X, n_groups, random_state)
+    effects = interpret.effect_sizes(X, result["labels"])
+    scores = clock(
+        "outliers", outliers.score, X, n_neighbors=k, random_state=random_state
+    )
+    result |= dict(
+        effects=effects,
+        summary=interpret.summarize(effects),
+        outlier_scores=scores,
+        times=clock.times,
+    )
+    _grade(result, table, truth_env)
+    return result
+
+
+def _neighbours_and_embedding(clock, X, k: int, random_state) -> dict:
+    from astrokit import distances, embedding
 
     graph = clock(
         "forest neighbours",
@@ -78,6 +96,12 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
         min_dist=0.0,
         random_state=random_state,
     )
+    return dict(graph=graph, embedding=emb)
+
+
+def _clusters(clock, X, n_groups: int, random_state) -> dict:
+    from astrokit import cluster
+
     bic, n_bic = clock(
         "BIC scan",
         cluster.choose_n_clusters,
@@ -95,35 +119,30 @@ def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
         n_runs=STABILITY_RUNS,
         random_state=random_state,
     )
-    effects = interpret.effect_sizes(X, labels)
-    scores = clock(
-        "outliers", outliers.score, X, n_neighbors=k, random_state=random_state
-    )
-    result = dict(
-        features=feats,
-        X=X,
-        graph=graph,
-        embedding=emb,
+    return dict(
         bic=bic,
         n_bic=n_bic,
         labels=labels,
         stability_rows=rows,
         stability_clusters=clusters,
-        effects=effects,
-        summary=interpret.summarize(effects),
-        outlier_scores=scores,
-        times=clock.times,
     )
+
+
+def _grade(result: dict, table: pd.DataFrame, truth_env) -> None:
+    """Add the agreement with the planted truth, after the analysis ran."""
+    from astrokit import cluster, outliers
+
+    X, labels = result["X"], result["labels"]
     if truth_env is not None:
         result["agreement"] = cluster.agreement(labels, truth_env)
         result["contingency"] = cluster.contingency(
             labels, truth_env, normalize="cluster"
         )
-        bic_labels = cluster.cluster(X, method="gmm", n_clusters=n_bic)
+        bic_labels = cluster.cluster(X, method="gmm", n_clusters=result["n_bic"])
         result["agreement_bic"] = cluster.agreement(bic_labels, truth_env)
-    if "truth_anomaly" in truth:
+    if "truth_anomaly" in table.attrs.get("truth_columns", []):
         planted = table.loc[X.index, "truth_anomaly"]
+        scores = result["outlier_scores"]
         result["outlier_precision"] = outliers.precision_at_k(scores, planted)
         result["n_planted"] = int(planted.sum())
         result["n_planted_table"] = int(table["truth_anomaly"].sum())
-    return result

@@ -37,6 +37,7 @@ __all__ = [
     "feature_matrix",
     "names_list",
     "numeric_columns",
+    "select_columns",
     "standardize",
 ]
 
@@ -76,8 +77,8 @@ def _is_numeric(dtype) -> bool:
     )
 
 
-def _select(data, columns, name: str):
-    """``data[columns]``, with the unknown names listed."""
+def select_columns(data, columns, name: str = "data"):
+    """``data[columns]``, with the unknown names listed (ValueError)."""
     if not isinstance(data, pd.DataFrame):
         msg = f"columns= selects DataFrame columns; pass {name} as a DataFrame."
         raise ValueError(msg)
@@ -304,7 +305,7 @@ def feature_matrix(
     ValueError: data has non-numeric columns ['galaxy']; pass only the feature columns (e.g. table[feature_names] or features[features.attrs['features']]): labels, flags and truth columns are not features.
     """  # noqa: E501
     if columns is not None:
-        data = _select(data, columns, name)
+        data = select_columns(data, columns, name)
     if isinstance(data, pd.DataFrame):
         check_unique_index(data, name)
         values, names = _frame_values(data, name)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from astrokit._shared.checks import keyword_only_after
+from astrokit._shared.matrix import select_columns
 from astrokit.cluster._choose import choose_n_clusters
 from astrokit.cluster._compare import agreement, contingency
 from astrokit.cluster._estimator import Clusterer
@@ -50,6 +51,7 @@ def cluster(
     *,
     method: str = "gmm",
     n_clusters: int | None = None,
+    columns: list[str] | None = None,
     max_rows: int | str | None = "auto",
     random_state: int | None = 0,
     **options,
@@ -81,6 +83,9 @@ def cluster(
         For gmm, kmeans, agglomerative. Default: chosen by
         :func:`choose_n_clusters` (BIC for gmm, silhouette otherwise, over
         1..10 or 2..10).
+    columns : list of str, optional
+        Cluster on these columns of a DataFrame only (e.g. the embedding
+        columns of a table that holds more).
     max_rows : int, None or "auto", default "auto"
         Fit on a random subsample of at most this many rows, then label
         every row (gmm and kmeans predict; the other methods give a row its
@@ -130,6 +135,8 @@ def cluster(
     >>> cluster(X, method="hdbscan", min_cluster_size=20).nunique()
     2
     """
+    if columns is not None:
+        data = select_columns(data, columns)
     model = Clusterer(
         method, n_clusters=n_clusters, max_rows=max_rows,
         random_state=random_state, options=options,

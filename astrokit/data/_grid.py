@@ -11,7 +11,27 @@ __all__ = ["galaxies", "galaxy_wcs", "to_image", "sky_map"]
 
 
 def galaxies(table: pd.DataFrame) -> list[str]:
-    """Names of the galaxies in ``table``, in order of first appearance."""
+    """Names of the galaxies in ``table``, in order of first appearance.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A pixel table with a ``galaxy`` column.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    KeyError
+        No ``galaxy`` column.
+
+    Examples
+    --------
+    >>> galaxies(pd.DataFrame({"galaxy": ["B", "A", "B"]}))
+    ['B', 'A']
+    """
     if "galaxy" not in table:
         msg = "The table has no 'galaxy' column; it is not a pixel table."
         raise KeyError(msg)
@@ -34,7 +54,31 @@ def _pick_galaxy(table: pd.DataFrame, galaxy: str | None) -> str:
 def galaxy_wcs(table: pd.DataFrame, galaxy: str | None = None):
     """The celestial WCS (``astropy.wcs.WCS``) of one galaxy's grid.
 
-    Read from ``table.attrs["wcs"][galaxy]`` (a FITS header string).
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A pixel table whose ``attrs["wcs"][galaxy]`` holds a FITS header
+        string (as :func:`astrokit.data.make_galaxies` and
+        :func:`astrokit.data.read_maps` write).
+    galaxy : str, optional
+        Needed when the table holds several galaxies.
+
+    Returns
+    -------
+    astropy.wcs.WCS
+        Pixel ``(x, y)`` of the table to sky coordinates.
+
+    Raises
+    ------
+    ValueError
+        Several galaxies and no ``galaxy``; an unknown galaxy; no WCS stored.
+
+    Examples
+    --------
+    >>> from astrokit.data import load_demo
+    >>> wcs = galaxy_wcs(load_demo("tiny"), "NGC0628")
+    >>> wcs.celestial.naxis
+    2
     """
     from astropy.io import fits
     from astropy.wcs import WCS

@@ -87,23 +87,12 @@ def _shade(ax, xy, values, categorical, norm, cmap, palette, extent):
     ax.imshow(rgba, extent=extent, origin="upper", interpolation="nearest")
 
 
-def draw_panels(scan_table, *, color, axes, datashade, cmap_name, s):
-    """Draw every panel of a scan table; returns the 2-D array of axes."""
-    import matplotlib as mpl
+def _grid(n_panels: int, min_dists: int, axes):
+    """``axes`` as a 2-D array, or a new grid of up to 4 columns."""
     import matplotlib.pyplot as plt
 
-    panels = scan_table.groupby("panel", sort=True)
-    first = next(iter(panels))[1]
-    rows = pd.Index(first["row"])
-    summary = panels.first()
-    varying = [
-        c
-        for c in ("n_neighbors", "min_dist", "metric", "random_state")
-        if summary[c].nunique() > 1
-    ] or ["n_neighbors", "min_dist"]
-    n_panels = len(summary)
     if axes is None:
-        ncols = summary["min_dist"].nunique() if n_panels > 1 else 1
+        ncols = min_dists if n_panels > 1 else 1
         ncols = min(ncols if ncols > 1 else n_panels, 4)
         nrows = -(-n_panels // ncols)
         _, axes = plt.subplots(
@@ -117,8 +106,13 @@ def draw_panels(scan_table, *, color, axes, datashade, cmap_name, s):
     if axes.size < n_panels:
         msg = f"axes holds {axes.size} axes; the scan has {n_panels} panels."
         raise ValueError(msg)
-    values, categorical = _colour_values(color, rows)
-    shade = len(rows) > DATASHADE_ROWS if datashade == "auto" else bool(datashade)
+    return axes
+
+
+def _colouring(values, categorical, cmap_name):
+    """``(cmap, norm, palette)`` for continuous values or categories."""
+    import matplotlib as mpl
+
     cmap = mpl.colormaps[cmap_name]
     norm = palette = None
     if values is not None and not categorical:
@@ -126,6 +120,46 @@ def draw_panels(scan_table, *, color, axes, datashade, cmap_name, s):
         norm = mpl.colors.Normalize(low, high if high > low else low + 1)
     if categorical:
         palette = _palette(list(values.categories))
+    return cmap, norm, palette
+
+
+def _key(figure, axes, color, values, categorical, cmap, norm, palette) -> None:
+    """A legend of the categories, or a colour bar of the values."""
+    import matplotlib as mpl
+
+    if categorical:
+        handles = [
+            mpl.lines.Line2D([], [], ls="", marker="o", color=palette[c], label=c)
+            for c in palette
+        ]
+        figure.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), 4),
+            fontsize=8,
+            frameon=False,
+        )
+    elif values is not None:
+        mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
+        label = color.name if isinstance(color, pd.Series) else None
+        figure.colorbar(mappable, ax=list(axes), shrink=0.6, label=label)
+
+
+def draw_panels(scan_table, *, color, axes, datashade, cmap_name, s):
+    """Draw every panel of a scan table; returns the 2-D array of axes."""
+    panels = scan_table.groupby("panel", sort=True)
+    rows = pd.Index(next(iter(panels))[1]["row"])
+    summary = panels.first()
+    varying = [
+        c
+        for c in ("n_neighbors", "min_dist", "metric", "random_state")
+        if summary[c].nunique() > 1
+    ] or ["n_neighbors", "min_dist"]
+    n_panels = len(summary)
+    axes = _grid(n_panels, summary["min_dist"].nunique(), axes)
+    values, categorical = _colour_values(color, rows)
+    shade = len(rows) > DATASHADE_ROWS if datashade == "auto" else bool(datashade)
+    cmap, norm, palette = _colouring(values, categorical, cmap_name)
     xy_all = scan_table[["umap_x", "umap_y"]].to_numpy(dtype=float)
     pad = 0.03 * np.ptp(xy_all, axis=0)
     lo, hi = xy_all.min(axis=0) - pad, xy_all.max(axis=0) + pad
@@ -146,23 +180,8 @@ def draw_panels(scan_table, *, color, axes, datashade, cmap_name, s):
         ax.set_title(_title(summary.loc[number], varying), fontsize=9)
     for ax in axes.flat[n_panels:]:
         ax.set_axis_off()
-    figure = axes.flat[0].figure
-    if categorical:
-        handles = [
-            mpl.lines.Line2D([], [], ls="", marker="o", color=palette[c], label=c)
-            for c in palette
-        ]
-        figure.legend(
-            handles=handles,
-            loc="outside lower center",
-            ncols=min(len(handles), 4),
-            fontsize=8,
-            frameon=False,
-        )
-    elif values is not None:
-        mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
-        label = color.name if isinstance(color, pd.Series) else None
-        figure.colorbar(
-            mappable, ax=list(axes.flat[:n_panels]), shrink=0.6, label=label
-        )
+    _key(
+        axes.flat[0].figure, axes.flat[:n_panels], color, values, categorical,
+        cmap, norm, palette,
+    )  # fmt: skip
     return axes
