@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian's chromium for the browser test (tests/test_explorer_browser.py).
-# Installs it only when /usr/bin/chromium is missing and we are root; any
-# failure is reported and tolerated (the browser test then skips).
+# Debian's chromium for the browser tests (tests/test_explorer_browser.py,
+# tests/test_offline_browser.py). Installs it only when /usr/bin/chromium is
+# missing and we are root; any failure is reported and tolerated (the
+# browser tests then skip).
 # Playwright's Python client drives this executable; never run
 # `playwright install` (it downloads browsers).
 set -u

@@ -11,6 +11,12 @@ Two tests, both with Debian's Chromium driven by Playwright's Python client
   (the image's data extent shrinks: the JupyterLab pitfall of hvplot #1188 /
   datashader #1283) and a box on the embedding lights up the sky.
 
+In both, every request to a host other than localhost is blocked and
+recorded, and so is every failed request and every missing file (HTTP 404)
+among the page's scripts and stylesheets: the explorer works offline, also
+after the kernel has replaced parts of it (``tests/test_offline_browser.py``
+checks the lessons and the report as saved pages).
+
 Screenshots are kept in a folder under ``tmp_path`` whose path is printed
 when a check fails.
 """
@@ -25,6 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
@@ -40,6 +47,7 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 
 pytest.importorskip("playwright.sync_api")
@@ -94,7 +102,7 @@ def served():
 
     ensure_extension()
     # Inline BokehJS is right in a notebook; a server serves its own files
-    # (with "inline", Panel links its CSS from a CDN, unreachable offline).
+    # (Panel's CSS is local either way: ensure_extension).
     before = settings.resources()
     settings.resources.set_value("server")
     holder = {}
@@ -147,6 +155,35 @@ def _launch(playwright, tmp_path, *, width: int, height: int):
     )
 
 
+def _offline(page) -> list[str]:
+    """Record what ``page`` misses offline: the list fills as it happens.
+
+    Any request to a host other than localhost (Chromium resolves no other
+    name: ``--host-resolver-rules``), any failed request and any script or
+    stylesheet answered with an error (a missing local file). Listeners
+    only: intercepting every request (``page.route``) slows JupyterLab's
+    start enough to lose the "Run All Cells" click.
+    """
+    missed: list[str] = []
+
+    def request(r):
+        parts = urlparse(r.url)
+        if parts.scheme not in ("data", "blob", "about") and parts.hostname not in (
+            "127.0.0.1",
+            "localhost",
+        ):
+            missed.append(f"non-local {r.url}")
+
+    def response(r):
+        if r.status >= 400 and r.request.resource_type in ("script", "stylesheet"):
+            missed.append(f"HTTP {r.status} {r.url}")
+
+    page.on("request", request)
+    page.on("requestfailed", lambda r: missed.append(f"{r.failure} {r.url}"))
+    page.on("response", response)
+    return missed
+
+
 def test_explorer_in_chromium(served, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     url, holder = served
@@ -156,8 +193,7 @@ def test_explorer_in_chromium(served, tmp_path):
     with sync_api.sync_playwright() as p:
         context = _launch(p, tmp_path, width=1300, height=1200)
         page = context.new_page()
-        offline = []
-        page.on("requestfailed", lambda r: offline.append(r.url))
+        offline = _offline(page)
         try:
             page.goto(url)
             page.wait_for_selector(".ak-view-2 canvas", timeout=60_000)
@@ -173,8 +209,7 @@ def test_explorer_in_chromium(served, tmp_path):
             assert _wait_until(lambda: _coloured(shot(emb)) > 500), "blank embedding"
             assert _wait_until(lambda: _coloured(shot(sky)) > 500), "blank sky view"
             page.screenshot(path=shots / "1-rendered.png")
-            sky_before, emb_before = shot(sky), shot(emb)
-            assert _red(sky_before) < 50
+            assert _red(shot(sky)) < 50
 
             # 2. a box drawn on the embedding (box select is the active drag)
             box = emb.bounding_box()
@@ -189,12 +224,15 @@ def test_explorer_in_chromium(served, tmp_path):
             assert _wait_until(lambda: _red(shot(sky)) > 200), "sky not highlighted"
             page.screenshot(path=shots / "2-selected.png")
 
-            # 3. colour by another column re-renders the embedding
+            # 3. colour by another column re-renders the embedding (compared
+            # with the view as selected, not as first drawn: the red rows
+            # alone differ from that)
+            emb_before = shot(emb)
             page.locator("select").first.select_option(label="flux")
+            assert _wait_until(lambda: explorer.color == "flux"), "colour not set"
             assert _wait_until(
                 lambda: (np.abs(shot(emb) - emb_before).sum(-1) > 30).sum() > 500
             ), "colour by did not re-render"
-            assert explorer.color == "flux"
             page.screenshot(path=shots / "3-colour-by.png")
 
             # 4. a lasso on the sky selects rows there and lights up the embedding
@@ -209,12 +247,13 @@ def test_explorer_in_chromium(served, tmp_path):
             assert _wait_until(lambda: "lasso" in explorer.messages[-1]), "no lasso"
             assert _wait_until(lambda: _red(shot(emb)) > 50), "embedding not lit"
             page.screenshot(path=shots / "4-lasso.png")
-            assert not offline, f"requests failed (offline?): {offline}"
+            assert not offline, f"requests failed or blocked: {offline}"
             failed = False
         finally:
             if failed:
                 page.screenshot(path=shots / "failure.png")
                 print(f"browser test screenshots kept in {shots}")
+                print(f"requests failed or blocked: {offline}")
             page.goto("about:blank")  # close the session before the server
             time.sleep(0.5)
             context.close()
@@ -284,6 +323,7 @@ def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path):
     with sync_api.sync_playwright() as p:
         context = _launch(p, tmp_path, width=1500, height=1100)
         page = context.new_page()
+        offline = _offline(page)
         try:
             for _ in range(60):  # the server needs a few seconds to start
                 try:
@@ -291,6 +331,7 @@ def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path):
                     break
                 except sync_api.Error:
                     time.sleep(1)
+            offline.clear()  # the refused connections while it started
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
             time.sleep(2)  # the kernel starts
             page.click("text=Run", timeout=10_000)
@@ -348,9 +389,11 @@ def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path):
             page.mouse.up()
             assert _wait_until(lambda: _red(shot(sky)) > 100, 30), "sky not lit"
             page.screenshot(path=shots / "lab-3-selected.png")
+            assert not offline, f"requests failed or blocked: {offline}"
             failed = False
         finally:
             if failed:
                 page.screenshot(path=shots / "failure.png")
                 print(f"browser test screenshots kept in {shots}")
+                print(f"requests failed or blocked: {offline}")
             context.close()

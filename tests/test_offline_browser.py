@@ -4,9 +4,10 @@ Two layers of checks:
 
 - fast ones, against the pinned Panel (1.9.4): a HoloViews object rendered
   for a notebook links Panel's own stylesheets from ``cdn.holoviz.org``
-  unless :func:`astrokit.plot.ensure_extension`'s preprocessing hook inlines
-  them (holoviz/panel#7073), also for components added after the first
-  render;
+  unless :func:`astrokit.plot.ensure_extension`'s patch of Bokeh's
+  ``ImportedStyleSheet`` makes them ``data:`` URLs of the installed files
+  (holoviz/panel#7073), also for components made after the first render
+  (a new child, a pane updated in place);
 - slow ones in Debian's headless Chromium (driven by Playwright's Python
   client, never a downloaded browser): lessons 01 and 07 executed on the
   tiny tier and exported to HTML, and the demo report, opened from disk with
@@ -23,6 +24,7 @@ under ``tmp_path`` whose path is printed when a check fails.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -40,7 +42,7 @@ pn = pytest.importorskip("panel")
 hv = pytest.importorskip("holoviews")
 
 from bokeh.document import Document  # noqa: E402
-from bokeh.models import ImportedStyleSheet, InlineStyleSheet, UIElement  # noqa: E402
+from bokeh.models import ImportedStyleSheet, UIElement  # noqa: E402
 from panel.io.resources import CDN_DIST, DIST_DIR  # noqa: E402
 
 from astrokit.plot import _holoviews as _hv  # noqa: E402
@@ -67,15 +69,10 @@ browser = [
 
 
 @pytest.fixture
-def without_hook(monkeypatch):
-    """Panel's preprocessing hooks as they are without astrokit's."""
+def without_patch(monkeypatch):
+    """Bokeh's ``ImportedStyleSheet`` as it is without astrokit's patch."""
     _hv.ensure_extension()
-    hooks = [h for h in pn.viewable.Viewable._preprocessing_hooks]
-    monkeypatch.setattr(
-        pn.viewable.Viewable,
-        "_preprocessing_hooks",
-        [h for h in hooks if h is not _hv._inline_panel_css],
-    )
+    monkeypatch.setattr(ImportedStyleSheet, "__init__", _hv._BOKEH_INIT)
 
 
 def _notebook_json(obj) -> str:
@@ -84,9 +81,17 @@ def _notebook_json(obj) -> str:
     return json.dumps(data)
 
 
-def test_pinned_panel_links_its_css_from_the_cdn_without_the_hook(without_hook):
-    # The reason the hook exists: if this fails, Panel inlines these itself
-    # and the hook can go (check holoviz/panel#7073 and the pinned version).
+def _css(sheet) -> str | None:
+    """The CSS a ``data:`` stylesheet carries; None for any other URL."""
+    prefix = "data:text/css;base64,"
+    if isinstance(sheet, ImportedStyleSheet) and sheet.url.startswith(prefix):
+        return base64.b64decode(sheet.url[len(prefix) :]).decode()
+    return None
+
+
+def test_pinned_panel_links_its_css_from_the_cdn_without_the_patch(without_patch):
+    # The reason for the patch: if this fails, Panel keeps these local itself
+    # and the patch can go (check holoviz/panel#7073 and the pinned version).
     assert pn.config.inline is True
     found = set(CDN_CSS.findall(_notebook_json(hv.Curve([1, 2]))))
     dist = CDN_DIST.removeprefix("https://")
@@ -97,7 +102,7 @@ def test_a_holoviews_cell_links_nothing_from_the_cdn():
     _hv.ensure_extension()
     page = _notebook_json(hv.Curve([1, 2]))
     assert CDN_CSS.findall(page) == []
-    assert "InlineStyleSheet" in page and "pn-loading" in page
+    assert "data:text/css;base64," in page
 
 
 def test_inlined_css_is_the_installed_file_with_assets_embedded():
@@ -122,29 +127,42 @@ def _sheets(root) -> list:
     return [s for m in root.select({"type": UIElement}) for s in m.stylesheets]
 
 
-def _added_button_sheets() -> list:
-    """Stylesheets of a button appended to a column after its first render."""
-    column = pn.Column(pn.pane.Markdown("a"))
+def _later_sheets() -> dict[str, list]:
+    """Stylesheets made after a first render, as the explorer makes them.
+
+    A button appended to a column (a new child) and an alert whose text
+    changes (a pane updated in place, like the explorer's status line).
+    """
+    alert = pn.pane.Alert("a")
+    column = pn.Column(alert)
     root = column.get_root(Document())
+    ref = root.ref["id"]
+    alert._models[ref][0].stylesheets = []  # so only the update's are seen
     button = pn.widgets.Button(label="b")
     column.append(button)
-    sheets = list(button._models[root.ref["id"]][0].stylesheets)
+    alert.object = "b"
+    found = {
+        "button": list(button._models[ref][0].stylesheets),
+        "alert": list(alert._models[ref][0].stylesheets),
+    }
     column.clear()
-    return sheets
+    return found
 
 
-def test_components_added_later_are_inlined_too():
+def test_components_made_later_are_local_too():
     _hv.ensure_extension()
-    sheets = _added_button_sheets()
-    button_css = _hv._dist_css("css/button.css")
-    assert any(isinstance(s, InlineStyleSheet) and s.css == button_css for s in sheets)
-    remote = [s.url for s in sheets if isinstance(s, ImportedStyleSheet)]
-    assert not any(url.startswith(CDN_DIST) for url in remote), remote
+    found = _later_sheets()
+    for name, file in (("button", "button.css"), ("alert", "alerts.css")):
+        assert _hv._dist_css(f"css/{file}") in [_css(s) for s in found[name]], name
+        urls = [s.url for s in found[name] if isinstance(s, ImportedStyleSheet)]
+        assert not any(url.startswith(CDN_DIST) for url in urls), urls
 
 
-def test_components_added_later_link_the_cdn_without_the_hook(without_hook):
-    urls = [s.url for s in _added_button_sheets() if isinstance(s, ImportedStyleSheet)]
-    assert f"{CDN_DIST}css/button.css" in urls
+def test_components_made_later_link_the_cdn_without_the_patch(without_patch):
+    found = _later_sheets()
+    for name, file in (("button", "button.css"), ("alert", "alerts.css")):
+        urls = [s.url for s in found[name] if isinstance(s, ImportedStyleSheet)]
+        assert f"{CDN_DIST}css/{file}" in urls, (name, urls)
 
 
 def test_a_users_stylesheet_and_inline_off_are_left_alone(monkeypatch):
@@ -152,7 +170,7 @@ def test_a_users_stylesheet_and_inline_off_are_left_alone(monkeypatch):
     mine = "https://example.org/mine.css"
     root = pn.pane.Markdown("a", stylesheets=[mine]).get_root(Document())
     urls = [s.url for s in _sheets(root) if isinstance(s, ImportedStyleSheet)]
-    assert urls == [mine]
+    assert [url for url in urls if not url.startswith("data:")] == [mine]
     monkeypatch.setattr(pn.config, "inline", False)
     root = pn.pane.Markdown("a").get_root(Document())
     urls = [s.url for s in _sheets(root) if isinstance(s, ImportedStyleSheet)]

@@ -14,12 +14,14 @@ that first calls it.
 
 Panel 1.9 still links its own widgets' stylesheets (``css/loading.css``,
 ``listpanel.css``, the ``bundled/theme`` CSS, ...) from ``cdn.holoviz.org``
-when a HoloViews object is shown in a notebook: only ``Viewable``'s own
-``_repr_mimebundle_`` swaps them for inline copies (holoviz/panel#7073,
-#8707). :func:`ensure_extension` therefore adds one Panel preprocessing hook,
-run on every render and every update of every Panel root, that does the same
-swap from the installed package's ``panel/dist`` folder. Nothing is patched
-inside Panel; the hook only acts while ``pn.config.inline`` is true.
+when a HoloViews object is shown in a notebook, and again whenever a pane
+updates in place (the explorer's status line and contrast table after a
+selection): only ``Viewable``'s own ``_repr_mimebundle_`` swaps them for
+local copies (holoviz/panel#7073, #8707). :func:`ensure_extension`
+therefore patches the one place they are all made, Bokeh's
+``ImportedStyleSheet``: while ``pn.config.inline`` is true, a URL of one of
+the installed Panel's own files becomes that file as a ``data:`` URL (its
+images embedded too), read from the package's ``panel/dist`` folder.
 
 :func:`save_html` writes a HoloViews object to a standalone HTML file with
 inline resources (``hv.save`` defaults to the CDN); :func:`inline_resources`
@@ -73,9 +75,7 @@ def ensure_extension(*, force: bool = False) -> None:
 
         settings.resources.set_value("inline")
     pn.config.inline = True
-    hooks = pn.viewable.Viewable._preprocessing_hooks
-    if _inline_panel_css not in hooks:
-        hooks.append(_inline_panel_css)
+    _patch_imported_stylesheets()
     hv.extension("bokeh", inline=True, logo=False)
     _loaded = True
 
@@ -120,37 +120,49 @@ def _dist_path(url: str) -> str | None:
     return None
 
 
-def _inline_panel_css(viewable, root) -> None:
-    """Panel preprocessing hook: Panel's own linked stylesheets become inline.
+@lru_cache(maxsize=64)
+def _local_url(url: str) -> str:
+    """``url`` as a ``data:`` URL when it is one of the installed Panel's files."""
+    relative = _dist_path(url)
+    css = _dist_css(relative) if relative is not None else None
+    if css is None:
+        return url
+    return "data:text/css;base64," + base64.b64encode(css.encode()).decode("ascii")
 
-    Run by Panel on a root model when it is first rendered and again after
-    each update (a pane's new object, a layout's new child), so components
-    added later are covered too. Only while ``pn.config.inline`` is true;
-    a stylesheet that is not one of the installed Panel's files (a user's
-    URL) is left as it is. Copies are shared within one root.
+
+_BOKEH_INIT = None  # ImportedStyleSheet.__init__ as Bokeh defines it
+
+
+def _patch_imported_stylesheets() -> None:
+    """Panel's own stylesheets load from ``data:`` URLs while inline is on.
+
+    Panel builds ``ImportedStyleSheet(url=CDN_DIST + "css/....css")`` in
+    half a dozen places (components, the theme, panes that update in place
+    after a selection: ``alerts.css``, ``dataframe.css``); only one of its
+    render paths swaps them for local copies. Patched here once, where they
+    are all made: when ``pn.config.inline`` is true, an ``ImportedStyleSheet``
+    whose URL is one of the installed Panel's files gets that file as a
+    ``data:`` URL (still an ``ImportedStyleSheet``, so Panel's code that reads
+    ``.url`` keeps working). Any other URL, and everything with inline off,
+    is left as Bokeh makes it. ``tests/test_offline_browser.py`` pins this
+    against the pinned Panel.
     """
-    import panel as pn
-    from bokeh.models import ImportedStyleSheet, InlineStyleSheet, UIElement
+    global _BOKEH_INIT
+    from bokeh.models import ImportedStyleSheet
 
-    if not pn.config.inline:
+    if _BOKEH_INIT is not None:
         return
-    made: dict[str, InlineStyleSheet] = {}
-    for model in root.select({"type": UIElement}):
-        sheets = list(model.stylesheets)
-        changed = False
-        for i, sheet in enumerate(sheets):
-            if not isinstance(sheet, ImportedStyleSheet):
-                continue
-            relative = _dist_path(sheet.url)
-            css = _dist_css(relative) if relative is not None else None
-            if css is None:
-                continue
-            if relative not in made:
-                made[relative] = InlineStyleSheet(css=css)
-            sheets[i] = made[relative]
-            changed = True
-        if changed:
-            model.stylesheets = sheets
+    _BOKEH_INIT = bokeh_init = ImportedStyleSheet.__init__
+
+    def __init__(self, *args, **kwargs) -> None:
+        import panel as pn
+
+        url = kwargs.get("url")
+        if pn.config.inline and type(self) is ImportedStyleSheet and url:
+            kwargs["url"] = _local_url(url)
+        bokeh_init(self, *args, **kwargs)
+
+    ImportedStyleSheet.__init__ = __init__
 
 
 def inline_resources(models=None) -> str:
