@@ -62,12 +62,13 @@ def _features(report, res: dict) -> None:
 def _embedding(report, res: dict) -> None:
     from astrokit import interpret
 
-    graph = res["graph"]
+    choices = res["choices"].set_index("step")
     report.section(
         "5. Forest distance and UMAP",
-        f"{graph.indices.shape[1]} nearest neighbours of every pixel under the "
-        "unsupervised random forest distance (Baron & Poznanski 2017), embedded "
-        "with UMAP (min_dist = 0). Each panel colours the embedding by one feature.",
+        f"{choices.loc['distance', 'choice']} of every pixel "
+        "(Baron & Poznanski 2017), embedded with "
+        f"{choices.loc['embedding', 'choice']}. Each panel colours the "
+        "embedding by one feature.",
     )
     axes = interpret.plot_features(res["embedding"], res["X"])
     report.figure(axes.flat[0].figure, "UMAP of the forest neighbour graph")
@@ -77,47 +78,40 @@ def _cluster_view(res: dict):
     """The clusters on the embedding as an interactive Datashader image."""
     import datashader as ds
     import holoviews as hv
-    from holoviews.operation.datashader import datashade
+    from holoviews.operation.datashader import datashade, spread
 
     from astrokit.plot import category_colors, ensure_extension
 
     ensure_extension()
-    labels = res["labels"].astype(str)
-    frame = res["embedding"].assign(cluster=pd.Categorical(labels))
+    numbers = sorted(res["labels"].unique())  # -1 (noise) first, in grey
+    names = [str(n) for n in numbers]
+    labels = pd.Categorical(res["labels"].astype(str), categories=names)
+    frame = res["embedding"].assign(cluster=labels)
     points = hv.Points(frame, ["umap_x", "umap_y"], ["cluster"])
-    colors = category_colors(sorted(labels.unique()))
+    colors = {str(n): c for n, c in category_colors(numbers).items()}
     image = datashade(
         points, aggregator=ds.count_cat("cluster"), color_key=colors, dynamic=False
     )
+    image = spread(image, px=1)  # a pixel is visible on a sparse embedding
     return image.opts(width=520, height=460, title="clusters on the embedding")
 
 
 def _clusters(report, table: pd.DataFrame, res: dict) -> None:
-    import matplotlib.pyplot as plt
-
     from astrokit import interpret
 
-    labels, n, n_bic = res["labels"], res["labels"].nunique(), res["n_bic"]
-    bic_note = (
-        f"BIC (below) is lowest at {n_bic} components"
-        if n_bic <= n
-        else f"BIC (below) keeps falling up to {n_bic} components: the "
-        "environments are not Gaussian blobs, so extra components split their "
-        "gradients"
-    )
+    labels = res["labels"]
+    choices = res["choices"].set_index("step")
     report.section(
         "6. Clusters",
-        f"A Gaussian mixture of {n} components (the number of planted "
-        f"environments) on the standardised features. {bic_note}.",
+        f"{choices.loc['clusters', 'choice']}, found without being told how "
+        f"many ({choices.loc['clusters', 'reason']}). Every choice of the "
+        "loop, with its reason, is in the table below.",
     )
-    fig, ax = plt.subplots(figsize=(5, 3))
-    ax.plot(res["bic"]["n_clusters"], res["bic"]["bic"], "o-")
-    ax.set(xlabel="number of components", ylabel="BIC (lower is better)")
-    report.figure(fig, "BIC of Gaussian mixtures on the features")
+    report.table(res["choices"], "The choices astrokit.discover made, and why")
     report.holoviews(
         _cluster_view(res),
         "Clusters on the UMAP embedding (interactive: pan and zoom; colours as "
-        "in the sky maps below)",
+        "in the sky maps below; -1 is noise)",
     )
     axes = interpret.plot_sky(table, labels=labels)
     report.figure(axes.flat[0].figure, "Clusters back on the sky")
@@ -129,17 +123,19 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
     )
     report.table(res["stability_clusters"], "Stability of each cluster")
     report.table(
-        res["summary"], "Features that distinguish each cluster (effect sizes)"
+        res["description"],
+        "What each group is: its most distinguishing features and BPT classes",
     )
     ax = interpret.plot_effect_sizes(res["effects"])
     report.figure(ax.figure, "Effect size of every feature in every cluster")
     axes = interpret.plot_violins(res["X"], labels)
     report.figure(axes.flat[0].figure, "Per-cluster feature distributions")
     if "agreement" in res:
+        n = int(labels[labels >= 0].nunique())
         report.text(
-            "Against the planted environments (truth_env, never used as a feature): "
-            f"adjusted Rand index {res['agreement']['ari']:.3f} with {n} clusters, "
-            f"{res['agreement_bic']['ari']:.3f} with BIC's choice of {res['n_bic']}."
+            "Only now, against the planted environments (truth_env, never used "
+            f"by the analysis): adjusted Rand index {res['agreement']['ari']:.3f} "
+            f"with {n} groups found ({res['n_planted_groups']} planted)."
         )
         report.table(res["contingency"], "Fraction of each cluster in each environment")
 
@@ -208,11 +204,11 @@ def format_summary(summary: dict) -> str:
         f"features: {len(summary['X']):,} pixels x {summary['X'].shape[1]} features",
     ]
     if "agreement" in summary:
-        n = summary["labels"].nunique()
+        labels = summary["labels"]
+        n = int(labels[labels >= 0].nunique())
         lines.append(
-            f"clusters vs planted environments: ARI {summary['agreement']['ari']:.3f} "
-            f"(GMM, {n} clusters); {summary['agreement_bic']['ari']:.3f} "
-            f"(BIC's choice, {summary['n_bic']})"
+            f"groups found by discover: {n} ({summary['n_planted_groups']} planted "
+            f"environments); ARI {summary['agreement']['ari']:.3f}"
         )
     if "outlier_precision" in summary:
         prec = ", ".join(

@@ -152,7 +152,7 @@ def discover(
     check_int(n_neighbors, "n_neighbors")
     choices: list[tuple[str, str, str]] = []
     feats, dropped = _features(table, columns, choices)
-    if len(dropped):
+    if len(dropped) and not _is_pixel_table(table):  # derive logs its own policy
         logger.warning(
             "discover: %d of %d rows have missing values in the features and "
             "are left out (their index is in .dropped)",
@@ -161,7 +161,7 @@ def discover(
         )
     X = _standardised(feats, choices)
     embedding = _embedding(X, n_neighbors, random_state, progress, choices)
-    labels, confidence = _groups(embedding, random_state, choices)
+    labels, confidence, stable = _groups(embedding, random_state, choices)
     effects = interpret.effect_sizes(feats, labels)
     scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
     from astrokit._discover._result import Discovery
@@ -172,6 +172,7 @@ def discover(
         embedding=embedding,
         labels=labels,
         confidence=confidence,
+        stability=stable,
         effects=effects,
         summary=interpret.summarize(effects),
         outliers=scores,
@@ -207,11 +208,11 @@ def _embedding(X, n_neighbors, random_state, progress, choices) -> pd.DataFrame:
     return emb
 
 
-def _groups(emb, random_state, choices) -> tuple[pd.Series, pd.Series]:
+def _groups(emb, random_state, choices) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     from astrokit import cluster
 
     size = max(10, len(emb) // 100)
-    rows, _ = cluster.stability(
+    rows, stable = cluster.stability(
         emb,
         method="hdbscan",
         n_runs=STABILITY_RUNS,
@@ -228,7 +229,7 @@ def _groups(emb, random_state, choices) -> tuple[pd.Series, pd.Series]:
             "must hold at least 1% of the rows",
         )
     )
-    return labels, rows["confidence"]
+    return labels, rows["confidence"], stable
 
 
 def _outliers(X, n_neighbors, random_state, progress, choices, wanted):

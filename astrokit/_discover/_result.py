@@ -26,6 +26,9 @@ class Discovery:
         ``cluster``: 0 the largest group, 1 the next, ...; -1 noise.
     confidence : Series
         Per row, the fraction of subsample reruns that put it in its cluster.
+    stability : DataFrame
+        Per cluster, its size and mean Jaccard similarity with its best match
+        over the reruns (:func:`astrokit.cluster.stability`).
     effects : DataFrame
         Per cluster and feature, the effect size
         (:func:`astrokit.interpret.effect_sizes` on :attr:`features`).
@@ -45,6 +48,7 @@ class Discovery:
     embedding: pd.DataFrame
     labels: pd.Series
     confidence: pd.Series
+    stability: pd.DataFrame
     effects: pd.DataFrame
     summary: pd.DataFrame
     outliers: pd.DataFrame
