@@ -218,15 +218,18 @@ def _groups(emb, random_state, choices) -> tuple[pd.Series, pd.Series, pd.DataFr
         n_runs=STABILITY_RUNS,
         random_state=random_state,
         min_cluster_size=size,
+        min_samples=size,
     )
     labels = rows["cluster"]
     choices.append(
         (
             "clusters",
-            f"HDBSCAN on the embedding, min_cluster_size={size}: "
+            f"HDBSCAN on the embedding, min_cluster_size=min_samples={size}: "
             f"{int(labels[labels >= 0].nunique())} groups",
             "density clustering finds the number of groups itself; a group "
-            "must hold at least 1% of the rows",
+            "must hold at least 1% of the rows, and density is judged at that "
+            "same scale (HDBSCAN's own default), so small dense knots on a "
+            "group's edge stay in it",
         )
     )
     return labels, rows["confidence"], stable

@@ -8,6 +8,9 @@ consensus label and confidence (:func:`consensus`).
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -107,12 +110,26 @@ def stability(
     n_ref = int(ref.max()) + 1 if (ref >= 0).any() else 0
     if method in NEEDS_N:
         n_clusters = max(n_ref, 1)
-    votes, seen, jaccard = _repeat(
-        lambda rows, seed: model(n_clusters, seed).fit(X[rows]).labels_,
-        ref, n_runs=n_runs, fraction=fraction if resample == "subsample" else None,
-        random_state=random_state,
-    )  # fmt: skip
+    with _quiet():  # the reference run has said what there is to say
+        votes, seen, jaccard = _repeat(
+            lambda rows, seed: model(n_clusters, seed).fit(X[rows]).labels_,
+            ref, n_runs=n_runs,
+            fraction=fraction if resample == "subsample" else None,
+            random_state=random_state,
+        )  # fmt: skip
     return _tables(ref, index, votes, seen, jaccard)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Hold back the cluster logger's warnings during the reruns."""
+    log = logging.getLogger("astrokit.cluster")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def _repeat(run_labels, ref, *, n_runs, fraction, random_state):
