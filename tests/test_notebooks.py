@@ -52,7 +52,35 @@ def test_reads_like_a_lesson(path):
     )
     missing = [s for s in SECTIONS if s not in markdown]
     assert not missing, f"{path.name} lacks sections {missing}"
-    assert "<details>" in markdown, "exercises need collapsed solutions"
+    assert "<details>" not in markdown, "solutions are code cells, not markdown"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_has_an_executed_solution(path):
+    """Each exercise is followed by a folded code cell tagged ``solution``.
+
+    Solutions are code so that CI runs them with the lesson and they cannot go
+    stale; ``hide-input`` folds them on the lesson site, ``source_hidden`` in
+    JupyterLab.
+    """
+    cells = _cells(path)
+    starts = [
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown"
+        and re.search(r"^(#+ |\*\*)Exercise \d", "".join(c["source"]), re.M)
+    ]
+    assert starts, f"{path.name} has no exercises"
+    for start, end in zip(starts, [*starts[1:], len(cells)]):
+        tags = [
+            c["metadata"].get("tags", [])
+            for c in cells[start:end]
+            if c["cell_type"] == "code"
+        ]
+        assert any("solution" in t and "hide-input" in t for t in tags), (
+            f"{path.name}: the exercise in cell {start} has no code cell tagged "
+            "'solution' and 'hide-input'"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
