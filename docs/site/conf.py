@@ -1,0 +1,77 @@
+"""Sphinx configuration of the lesson site (``make site``).
+
+The toolchain is pip-only: Sphinx, myst-nb (executes the lessons and renders
+their outputs) and sphinx-book-theme (the ``[site]`` extra of
+``pyproject.toml``). Jupyter Book 2 (MyST) would need Node.js, which a
+summer-school laptop, Binder and CI are not guaranteed to have; Sphinx with
+myst-nb is what Jupyter Book 1 itself wraps, without its extra plugins (some
+of which, such as Thebe launch buttons, load scripts from a CDN).
+
+The source folder is the repository root (``sphinx-build -c docs/site .``) so
+that every lesson executes where it lives, in ``notebooks/``, exactly as
+``pytest --nbmake`` runs it; ``include_patterns`` keeps Sphinx to the lessons
+and ``docs/``. The data tier comes from ``ASTROKIT_TIER`` (``make site``
+passes ``TIER``: ``demo`` to publish, ``tiny`` in CI).
+
+Offline: astrokit embeds BokehJS and Panel inline in every HoloViews output,
+myst-nb writes each output's ``application/javascript`` and ``text/html``
+into the page as they are, and the theme ships its fonts and scripts, so a
+page opened from disk makes no request beyond its own folder
+(``tests/test_site_browser.py`` checks this in headless Chromium).
+"""
+
+from __future__ import annotations
+
+import os
+
+import astrokit
+
+project = "astrokit lessons"
+author = "the astrokit authors"
+release = astrokit.__version__
+version = release
+
+extensions = ["myst_nb"]
+root_doc = "docs/index"
+include_patterns = ["docs/*.md", "notebooks/*.ipynb"]
+exclude_patterns = [".venv", "build", "**/.ipynb_checkpoints"]
+
+# Every lesson runs at every build (no stale outputs on the site); a cell
+# that raises fails the build, as it fails the tests.
+nb_execution_mode = "force"
+nb_execution_timeout = int(os.environ.get("ASTROKIT_SITE_TIMEOUT", "1200"))
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+# HoloViews/Bokeh outputs carry text/html and application/javascript
+# (BokehJS inline); both are written into the page so that the plots pan and
+# zoom without a kernel. Widgets' state is not saved by nbclient, so a live
+# widget shows its static fallback (the explorer's PNG).
+nb_render_priority = {
+    "html": (
+        "application/vnd.jupyter.widget-view+json",
+        "application/javascript",
+        "text/html",
+        "image/svg+xml",
+        "image/png",
+        "image/jpeg",
+        "text/markdown",
+        "text/latex",
+        "text/plain",
+    )
+}
+myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_heading_anchors = 3
+suppress_warnings = ["myst.header", "mystnb.unknown_mime_type"]
+
+html_theme = "sphinx_book_theme"
+html_title = f"astrokit {release}: lessons"
+html_theme_options = {
+    "repository_url": "",
+    "use_download_button": True,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+html_extra_path = ["extra"]  # relative to this folder
+html_last_updated_fmt = "%Y-%m-%d"
+html_copy_source = False
