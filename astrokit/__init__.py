@@ -21,6 +21,7 @@ _SUBMODULES = [
     "inspect",
     "features",
     "distances",
+    "sequence",
     "embedding",
     "cluster",
     "interpret",

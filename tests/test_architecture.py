@@ -22,6 +22,7 @@ STAGES = (
     "inspect",
     "features",
     "distances",
+    "sequence",
     "embedding",
     "cluster",
     "interpret",
