@@ -1,10 +1,15 @@
 """Sources of the pixel table: the synthetic PHANGS-like generator, FITS map and
 catalogue readers, and the registry of real public archive files.
 
+``read_maps(..., resolution="150 pc")`` standardises maps of several
+instruments first: one common beam (errors propagated), one grid, units
+recorded.
+
 Every source returns one ``pandas.DataFrame``, one row per pixel (or object),
 with ``table.attrs`` carrying units, WCS headers and grid shapes.
 """
 
+from astrokit.data._beams import PSF_FWHM, galaxy_distance
 from astrokit.data._catalogs import read_catalog
 from astrokit.data._demo_cache import load_demo
 from astrokit.data._grid import galaxies, galaxy_wcs, sky_map, to_image
@@ -19,4 +24,5 @@ from astrokit.data._synthetic import (
 
 __all__ = ["galaxies", "galaxy_wcs", "to_image", "sky_map"]
 __all__ += ["read_maps", "read_catalog", "datasets", "fetch", "load"]
+__all__ += ["galaxy_distance", "PSF_FWHM"]
 __all__ += ["make_galaxies", "load_demo", "GALAXIES", "ENVIRONMENTS", "TIER_SIZES"]

@@ -44,6 +44,7 @@ class _Map:
     header: object  # astropy.io.fits.Header
     wcs: object  # 2-D celestial astropy.wcs.WCS
     unit: object  # astropy Unit, str (unparsable BUNIT) or None
+    covered: object = None  # kernel-weight coverage (0-1) after smoothing
 
 
 class _MapError(ValueError):
@@ -228,7 +229,7 @@ def grid_difference(a: _Map, b: _Map) -> str:
                     proj_plane_pixel_scales(wa),
                     proj_plane_pixel_scales(wb),
                 ),
-                ("rotation (PC/CD)", wa.pixel_scale_matrix, wb.pixel_scale_matrix),
+                ("rotation (PC/CD)", _orientation(wa), _orientation(wb)),
             ]:
                 if not np.allclose(va, vb, rtol=1e-9, atol=0):
                     keys.append(name)
@@ -237,6 +238,17 @@ def grid_difference(a: _Map, b: _Map) -> str:
         return ""
     text = f"shape {a.data.shape} vs {b.data.shape}"
     return text + (f", WCS {', '.join(keys)}" if keys else ", same WCS")
+
+
+def _orientation(wcs) -> np.ndarray:
+    """The pixel-to-sky matrix with each axis scaled to unit length.
+
+    Two grids differ in rotation only when these differ: the raw PC/CD
+    matrices also hold the pixel scale, so an unrotated 0.2" grid and an
+    unrotated 1" grid would otherwise be reported as rotated.
+    """
+    matrix = np.asarray(wcs.pixel_scale_matrix, dtype=float)
+    return matrix / np.linalg.norm(matrix, axis=0, keepdims=True)
 
 
 def reproject_onto(fmap: _Map, target: _Map) -> _Map:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from astrokit._shared.bands import BANDS, ERR_SUFFIX, UL_SUFFIX
+from astrokit._shared.bands import ERR_SUFFIX, UL_SUFFIX
 from astrokit.data._fits import (
     MapSpec,
     check_content,
@@ -27,6 +27,8 @@ from astrokit.data._fits import (
     reproject_onto,
     stem,
 )
+from astrokit.data._standardise import check_standardise_args, standardise
+from astrokit.data._units import error_in_unit, to_band_unit
 
 __all__ = ["read_maps"]
 
@@ -40,6 +42,12 @@ def read_maps(
     galaxy: str | None = None,
     reproject: bool | str = False,
     detection_snr: float = 3.0,
+    resolution=None,
+    distance=None,
+    grid=None,
+    native: Mapping | None = None,
+    coverage: float = 0.5,
+    noise: str = "auto",
 ) -> pd.DataFrame:
     """Read FITS maps (one per band) into a pixel table.
 
@@ -67,7 +75,34 @@ def read_maps(
         same way, which ignores the noise correlation this introduces).
     detection_snr : float, default 3.0
         Signal-to-noise below which a covered pixel is flagged as an upper
-        limit.
+        limit (after smoothing, from the propagated errors).
+    resolution : str or Quantity, optional
+        Smooth every band to this common circular beam (FWHM) and put all on
+        one grid: an angle (``"1.5 arcsec"``) or a length at the galaxy
+        (``"150 pc"``, with ``distance``). A map whose beam is coarser than
+        the target is refused. The steps, the NaN rule at footprint edges
+        and the error propagation are described in ``_standardise`` and
+        ``_convolve``; ``reproject`` is then not used.
+    distance : Quantity, "lookup" or None
+        The galaxy's distance for a ``resolution`` or ``grid`` in parsec.
+        None: a ``DIST_MPC`` header keyword, else "lookup": the PHANGS sample
+        table by galaxy name (:func:`galaxy_distance`).
+    grid : str, Quantity or None
+        The common grid: None (the maps' own grid when they share one, else a
+        new north-up grid over all of them with pixels of half the target
+        FWHM), a band name (that band's grid), or a pixel size (``"75 pc"``,
+        ``"0.5 arcsec"``).
+    native : dict of {band: Quantity or radio_beam.Beam}, optional
+        The native resolution of maps whose header has no beam (BMAJ/BMIN);
+        without it, the typical PSF of a JWST/HST filter (``PSF_FWHM``) or a
+        PHANGS-MUSE file name (``-0.92asec_MAPS``) is used.
+    coverage : float, default 0.5
+        Smoothed pixels are kept where at least this fraction of the
+        kernel's weight fell on measured pixels.
+    noise : {"auto", "pixel", "beam"}, default "auto"
+        How the native noise is correlated: independent pixels, or like the
+        native beam (interferometer maps); "auto" is "beam" for a map whose
+        header has a beam and "pixel" otherwise (see ``_convolve``).
 
     Returns
     -------
@@ -79,7 +114,10 @@ def read_maps(
         finite. ``attrs`` holds ``units``, ``wcs`` (header string of the 2-D
         celestial WCS), ``shape``, ``pixel_pc`` (from a ``DIST_MPC`` header
         keyword, else NaN), ``detection_snr``, ``truth_columns`` (empty),
-        ``source`` and ``files``.
+        ``source`` and ``files``; with ``resolution``, also ``resolution``
+        (the common beam: FWHM in arcsec and pc, distance, per band its
+        native beam and where it came from, original unit, kernel, pixel
+        size and covered fraction; the grid chosen).
 
     Raises
     ------
@@ -126,6 +164,7 @@ def read_maps(
     ('K km / s', (2, 3))
     """
     maps, errors = _check_map_args(maps, errors, reproject, detection_snr)
+    check_standardise_args(maps, resolution, grid, native, coverage, noise)
     values = {band: open_map(f"maps[{band!r}]", spec) for band, spec in maps.items()}
     errs = {band: open_map(f"errors[{band!r}]", spec) for band, spec in errors.items()}
     for band in values:
@@ -133,16 +172,25 @@ def read_maps(
         if band in errs:
             check_content(f"errors[{band!r}]", errs[band], error=True)
     bands = list(values)
-    target = _match_grids(values, errs, reproject)
-    arrays, units = _band_arrays(values, errs)
-
     name = galaxy if galaxy is not None else _galaxy_name(values[bands[0]])
+    info = {}
+    if resolution is None:
+        target = _match_grids(values, errs, reproject)
+    else:
+        _check_error_grids(values, errs)
+        target, info = standardise(
+            values, errs, name=name, resolution=resolution, distance=distance,
+            grid=grid, native=native, coverage=coverage, noise=noise,
+        )  # fmt: skip
+    arrays, units = _band_arrays(values, errs)
     table = _pixel_table(name, target, bands, arrays, detection_snr)
+    if info:
+        table.attrs["resolution"] = info
     table.attrs.update(
         units=units,
         wcs={name: target.wcs.to_header().tostring()},
         shape={name: tuple(int(n) for n in target.data.shape)},
-        pixel_pc=_pixel_pc(target),
+        pixel_pc=_pixel_pc(target, info.get("distance_mpc")),
         detection_snr=float(detection_snr),
         truth_columns=[],
         source="read_maps("
@@ -162,15 +210,7 @@ def _match_grids(values: dict, errs: dict, reproject) -> object:
     Error maps must share their value map's grid; value maps on other grids
     are reprojected only when ``reproject`` asks for it.
     """
-    for band, err in errs.items():
-        diff = grid_difference(values[band], err)
-        if diff:
-            msg = (
-                f"errors[{band!r}] ({err.path.name}) is on a different grid from "
-                f"maps[{band!r}] ({values[band].path.name}): {diff}. An error map "
-                "must share its value map's grid (it is reprojected along with it)."
-            )
-            raise ValueError(msg)
+    _check_error_grids(values, errs)
     bands = list(values)
     target_band = bands[0] if reproject is True else reproject or bands[0]
     target = values[target_band]
@@ -193,17 +233,29 @@ def _match_grids(values: dict, errs: dict, reproject) -> object:
     return target
 
 
+def _check_error_grids(values: dict, errs: dict) -> None:
+    for band, err in errs.items():
+        diff = grid_difference(values[band], err)
+        if diff:
+            msg = (
+                f"errors[{band!r}] ({err.path.name}) is on a different grid from "
+                f"maps[{band!r}] ({values[band].path.name}): {diff}. An error map "
+                "must share its value map's grid (it is reprojected along with it)."
+            )
+            raise ValueError(msg)
+
+
 def _band_arrays(values: dict, errs: dict) -> tuple[dict, dict]:
     """Each band's values and errors in the band's unit, and the units."""
     units: dict[str, str] = {"x": "pix", "y": "pix", "ra": "deg", "dec": "deg"}
     arrays: dict[str, np.ndarray] = {}
     for band, fmap in values.items():
-        value, unit = _to_band_unit(band, fmap)
+        value, unit = to_band_unit(band, fmap)
         arrays[band] = value
         if unit is not None:
             units[band] = unit
         if band in errs:
-            arrays[band + ERR_SUFFIX] = _error_in_unit(band, errs[band], fmap)
+            arrays[band + ERR_SUFFIX] = error_in_unit(band, errs[band], fmap)
             if unit is not None:
                 units[band + ERR_SUFFIX] = unit
     return arrays, units
@@ -245,68 +297,15 @@ def _check_map_args(maps, errors, reproject, detection_snr):
     return dict(maps), errors
 
 
-def _to_band_unit(band, fmap):
-    """Values in the band's unit (converted when the band is a known one)."""
-    unit = fmap.unit
-    if band not in BANDS:
-        text = unit if unit is None or isinstance(unit, str) else unit.to_string()
-        return fmap.data, text
-    import astropy.units as u
-
-    expected = u.Unit(BANDS[band].unit)
-    if unit is None or isinstance(unit, str):
-        why = "no BUNIT" if unit is None else f"an unreadable BUNIT {unit!r}"
-        log.warning(
-            "maps[%r] (%s) has %s; assuming the band's unit %s.",
-            band,
-            fmap.path.name,
-            why,
-            expected,
-        )
-        return fmap.data, expected.to_string()
-    if not unit.is_equivalent(expected):
-        msg = (
-            f"maps[{band!r}] ({fmap.path.name}) has BUNIT {unit.to_string()!r}, which "
-            f"does not convert to the {band!r} unit {expected.to_string()!r}. Check "
-            f"the file, or give the band another name (e.g. '{band}_raw') to read "
-            "it without this check."
-        )
-        raise ValueError(msg)
-    return _scaled(fmap.data, unit.to(expected)), expected.to_string()
-
-
-def _error_in_unit(band, err, value):
-    """The error map in its value map's (possibly converted) unit."""
-    if band in BANDS:
-        import astropy.units as u
-
-        target = u.Unit(BANDS[band].unit)
-    else:
-        target = value.unit if not isinstance(value.unit, str) else None
-    unit = err.unit
-    if target is None or unit is None or isinstance(unit, str):
-        return err.data
-    if not unit.is_equivalent(target):
-        msg = (
-            f"errors[{band!r}] ({err.path.name}) has BUNIT {unit.to_string()!r}, "
-            f"which does not convert to its value map's unit {target.to_string()!r}."
-        )
-        raise ValueError(msg)
-    return _scaled(err.data, unit.to(target))
-
-
-def _scaled(data: np.ndarray, factor: float) -> np.ndarray:
-    return data if factor == 1 else data * np.asarray(factor, dtype=data.dtype)
-
-
 def _galaxy_name(fmap) -> str:
     name = str(fmap.header.get("OBJECT", "")).strip()
     return name or stem(fmap.path)
 
 
-def _pixel_pc(fmap) -> float:
-    """Pixel size in parsec from a DIST_MPC keyword (PHANGS products), else NaN."""
-    dist = fmap.header.get("DIST_MPC")
+def _pixel_pc(fmap, dist=None) -> float:
+    """Pixel size in parsec at ``dist`` (Mpc), else a DIST_MPC keyword, else NaN."""
+    if dist is None or not math.isfinite(dist):
+        dist = fmap.header.get("DIST_MPC")
     try:
         dist = float(dist)
     except (TypeError, ValueError):
