@@ -36,6 +36,10 @@ root_doc = "docs/index"
 include_patterns = ["docs/*.md", "notebooks/*.ipynb"]
 exclude_patterns = [".venv", "build", "**/.ipynb_checkpoints"]
 
+# The lessons' figures are inline images: a non-interactive backend set for
+# the tests (MPLBACKEND=Agg) would leave them out of the pages.
+os.environ.pop("MPLBACKEND", None)
+
 # Every lesson runs at every build (no stale outputs on the site); a cell
 # that raises fails the build, as it fails the tests.
 nb_execution_mode = "force"
@@ -44,22 +48,10 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 # HoloViews/Bokeh outputs carry text/html and application/javascript
-# (BokehJS inline); both are written into the page so that the plots pan and
-# zoom without a kernel. Widgets' state is not saved by nbclient, so a live
-# widget shows its static fallback (the explorer's PNG).
-nb_render_priority = {
-    "html": (
-        "application/vnd.jupyter.widget-view+json",
-        "application/javascript",
-        "text/html",
-        "image/svg+xml",
-        "image/png",
-        "image/jpeg",
-        "text/markdown",
-        "text/latex",
-        "text/plain",
-    )
-}
+# (BokehJS inline); myst-nb's default priority for HTML writes either into the
+# page as it is, so the plots pan and zoom without a kernel. Widgets' state is
+# not saved by nbclient, so a live widget shows its static fallback (the
+# explorer's PNG).
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type"]
@@ -67,8 +59,7 @@ suppress_warnings = ["myst.header", "mystnb.unknown_mime_type"]
 html_theme = "sphinx_book_theme"
 html_title = f"astrokit {release}: lessons"
 html_theme_options = {
-    "repository_url": "",
-    "use_download_button": True,
+    "use_download_button": False,  # no copies of the sources are kept
     "show_toc_level": 2,
     "navigation_with_keys": False,
 }
