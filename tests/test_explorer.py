@@ -107,15 +107,15 @@ def test_box_selection_maps_both_ways(table):
     # the same rows light up on the sky of each galaxy
     for name in ("A", "B"):
         view = ex.views[name]
-        _, selected = view.raster()
+        _, marked = view.raster()
         on_sky = expected[view.rows.positions].sum()
-        assert (0 if selected is None else selected.sum()) == on_sky
+        assert marked.get("selected", np.zeros(1)).sum() == on_sky
     # and a sky selection lights up the embedding
     n = ex.select_box("B", (0, 0, 10, 10))
     b = (table["galaxy"] == "B") & table["x"].le(10) & table["y"].le(10)
     np.testing.assert_array_equal(ex.selection.mask, b.to_numpy())
-    _, selected = ex.views["embedding"].raster()
-    assert selected.sum() == n
+    _, marked = ex.views["embedding"].raster()
+    assert marked["selected"].sum() == n
     assert ex.selection.index.tolist() == table.index[b.to_numpy()].tolist()
     pd.testing.assert_frame_equal(ex.selection.frame, table[b])
 
@@ -146,13 +146,13 @@ def test_empty_selection_is_a_message(table):
     assert ex.layout is not None  # messages now go to its status line
     assert ex.select_box("embedding", (100, 100, 200, 200)) == 0
     assert ex.selection.empty
-    assert "the selection is empty" in ex._status.object
+    assert "the selection is empty" in ex._layout.status_pane.object
     assert ex._summary_pane.object.empty
     ex.select_lasso("embedding", [(0, 0), (1, 1)])  # invalid: a message
-    assert "Selection ignored" in ex._status.object
-    ex._path_input.value = "whatever.csv"
-    ex._save_clicked()
-    assert "Not saved: The selection is empty" in ex._status.object
+    assert "Selection ignored" in ex._layout.status_pane.object
+    ex._layout.path_input.value = "whatever.csv"
+    ex._layout._save_clicked()
+    assert "Not saved: The selection is empty" in ex._layout.status_pane.object
     with pytest.raises(ValueError, match="The selection is empty: nothing to"):
         ex.selection.summary()
 
@@ -261,11 +261,11 @@ def test_save_button_picks_a_new_name(table, tmp_path):
     ex = explorer.explore(table)
     assert ex.layout is not None
     ex.select_box("embedding", (0, 0, 5, 5))
-    ex._path_input.value = str(tmp_path / "mine.csv")
-    ex._save_clicked()
-    ex._save_clicked()
+    ex._layout.path_input.value = str(tmp_path / "mine.csv")
+    ex._layout._save_clicked()
+    ex._layout._save_clicked()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine-1.csv", "mine.csv"]
-    assert "mine-1.csv" in ex._status.object
+    assert "mine-1.csv" in ex._layout.status_pane.object
 
 
 def test_save_rejects_other_formats(table, tmp_path):
@@ -295,7 +295,7 @@ def test_colour_change_and_render(table):
     ex.set_color("f64", norm="linear")
     overlay = ex.views["embedding"].dmap[()]
     image = overlay.get(0)
-    assert "mean f64" in [d.name for d in image.vdims]
+    assert "mean f64" in [d.label for d in image.vdims]
     ex.set_color("(density)", norm="log")
     assert ex.color is None
     assert [d.name for d in ex.views["A"].dmap[()].get(0).vdims][1] == "count"
@@ -318,7 +318,7 @@ def test_many_galaxies_become_tabs(table):
     import panel as pn
 
     ex = explorer.explore(table, max_sky=1)
-    sky_box = ex.layout.objects[3]
+    sky_box = ex.layout.objects[4]
     assert isinstance(sky_box, pn.Tabs) and len(sky_box) == 2
 
 

@@ -44,13 +44,13 @@ def test_an_all_nan_colour_column_is_said_and_logged(table, caplog):
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and expected in warnings[0].getMessage()
     ex.layout  # noqa: B018 (build the widget)
-    assert expected in ex._status.object  # the first status line says it
+    assert expected in ex._layout.status_pane.object  # the first status line says it
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="astrokit.explorer"):
         ex.set_color("flux")
         assert not caplog.records  # a usable column: no warning
         ex.set_color("empty")  # chosen later, from the widget
-    assert expected in ex._status.object and ex._status.alert_type == "warning"
+    assert expected in ex._layout.status_pane.object and ex._layout.status_pane.alert_type == "warning"
 
 
 def test_infinite_colour_values_are_counted_and_not_drawn(table, caplog):

@@ -127,8 +127,14 @@ def explore(
     if embedding == _DEFAULT_EMBEDDING and not set(embedding) <= set(table.columns):
         embedding = None
     if color is not None and color not in table.columns:
-        msg = f"color={color!r} is not a column of the table."
-        raise ValueError(msg)
+        from astrokit.explorer._choices import derivable
+
+        if color not in derivable(table):
+            msg = (
+                f"color={color!r} is not a column of the table nor a feature "
+                "its bands can give (astrokit.features.registry())."
+            )
+            raise ValueError(msg)
     for name, v in (("width", width), ("height", height)):
         check_int(v, name, minimum=50, what="screen pixels")
     return Explorer(

@@ -1,4 +1,4 @@
-"""The :class:`Explorer`: linked views, controls and the selection, in Panel.
+"""The :class:`Explorer`: linked views, the selection, two groups and pins.
 
 The explorer holds the table by reference, one :class:`~astrokit.
 _explorer_views.View` per coordinate pair (the embedding, one per galaxy),
@@ -6,7 +6,8 @@ a :class:`~astrokit.explorer._selection.Selection` and the Panel widgets.
 A box or lasso on any view becomes a set of table rows; every view then
 re-aggregates only its selected subset, the histogram and the contrast
 table are redrawn, and the status line says what happened. Every callback
-reports problems in the status line, never as a traceback.
+reports problems in the status line, never as a traceback. The Panel
+widgets are built in :mod:`astrokit.explorer._layout`.
 """
 
 from __future__ import annotations
@@ -17,22 +18,25 @@ import logging
 import numpy as np
 import pandas as pd
 
-from astrokit.explorer._columns import (
-    colour_note,
-    colour_values,
-    coordinates,
-    groups,
-    numeric_columns,
+from astrokit.explorer._choices import (
+    category_codes,
+    colour_choices,
+    is_categorical,
+    physical_columns,
+    values_of,
 )
-from astrokit.explorer._raster import robust_limits, static_png
-from astrokit.explorer._selection import SUMMARY_COLUMNS, Selection, unique_path
-from astrokit.explorer._views import NORMS, SELECTED_COLOR, View
+from astrokit.explorer._columns import colour_note, coordinates, groups
+from astrokit.explorer._groups import Pins, contrast
+from astrokit.explorer._layout import DENSITY, Widgets
+from astrokit.explorer._raster import categories, robust_limits, static_png
+from astrokit.explorer._selection import Selection
+from astrokit.explorer._views import NORMS, View
+from astrokit.features import display_label
+from astrokit.plot import category_colors
 
 __all__ = ["Explorer", "DENSITY"]
 
 log = logging.getLogger(__name__)
-DENSITY = "(density)"
-"""The "colour by" choice that shows the number of rows per pixel."""
 
 
 class Explorer:
@@ -44,7 +48,12 @@ class Explorer:
         The table shown (not copied).
     selection : Selection
         The rows selected in any view: ``.index``, ``.frame``, ``.mask``,
-        ``.summary()``, ``.save(path)``.
+        ``.summary()`` (against the rows with an embedding), ``.save(path)``.
+    groups : dict of str to numpy.ndarray
+        Groups ``"A"`` and ``"B"`` (masks) once set by :meth:`set_group`;
+        :meth:`compare` ranks how they differ.
+    labels : Series
+        The names pinned to rows by :meth:`pin` (categorical, NaN where none).
     views : dict of str to View
         ``"embedding"`` and one per galaxy.
     layout : panel.layout.Column
@@ -53,10 +62,12 @@ class Explorer:
 
     def __init__(self, table, *, embedding, sky, by, color, norm, size, max_sky):
         self.table = table
-        self.selection = Selection(table)
-        self.columns = numeric_columns(table)
+        self.columns = list(colour_choices(table, show_all=True).values())
         coords = {*(embedding or ()), *(sky or ()), by, "ra", "dec"}
-        self.summary_columns = [c for c in self.columns if c not in coords]
+        self.summary_columns = [c for c in physical_columns(table) if c not in coords]
+        self.groups: dict[str, np.ndarray] = {}
+        self._pins = Pins(table.index)
+        self._derived: dict[str, np.ndarray] = {}
         self.size = size
         self.max_sky = max_sky
         self.views: dict[str, View] = {}
@@ -81,8 +92,14 @@ class Explorer:
         if not self.views:
             msg = "embedding=None and sky=None: give at least one pair of columns."
             raise ValueError(msg)
+        reference = None
+        if "embedding" in self.views:  # compare with the rows that have one
+            reference = np.zeros(len(table), dtype=bool)
+            reference[self.views["embedding"].rows.positions] = True
+        self.selection = Selection(table, reference=reference, source=self.values)
         self.norm = norm
         self.color = None
+        self.palette = None
         self.set_color(color)
 
     def __repr__(self) -> str:
@@ -92,8 +109,29 @@ class Explorer:
         )
 
     # -- colour --------------------------------------------------------------
+    def values(self, column: str) -> np.ndarray:
+        """A column, or a derived feature computed from the bands, as float32."""
+        if column in self.table.columns:
+            return values_of(self.table, column)
+        if column not in self._derived:
+            self._derived[column] = values_of(self.table, column)
+        return self._derived[column]
+
+    @property
+    def color_label(self) -> str:
+        """The colouring column's physical name (plain text)."""
+        if self.color is None:
+            return "point density"
+        return display_label(self.color, tex=False)
+
     def set_color(self, column: str | None, *, norm: str | None = None) -> None:
-        """Colour every view by ``column`` (mean per pixel) or by density (None)."""
+        """Colour every view by ``column`` or by density (None).
+
+        A continuous column shows its mean per pixel under ``norm``; a
+        categorical one (cluster labels, booleans, categoricals) its
+        majority category per pixel, with a legend (``self.palette``).
+        ``column`` may be a derived feature the table's bands give.
+        """
         if norm is not None:
             if norm not in NORMS:
                 msg = f"norm={norm!r} is not a normalisation; use one of {list(NORMS)}."
@@ -101,8 +139,17 @@ class Explorer:
             self.norm = norm
         if column == DENSITY:
             column = None
-        values = None if column is None else colour_values(self.table, column)
-        self._colour_note = None if values is None else colour_note(column, values)
+        self.palette, self.legend = None, {}
+        if column is not None and is_categorical(self.table, column):
+            codes, cats = category_codes(self.table, column)
+            colors = category_colors(cats)
+            self.palette = [colors[c] for c in cats]
+            counts = np.bincount(codes[codes >= 0], minlength=len(cats))
+            self.legend = {c: (colors[c], int(n)) for c, n in zip(cats, counts)}
+            values, self._colour_note = categories(codes, len(cats)), None
+        else:
+            values = None if column is None else self.values(column)
+            self._colour_note = None if values is None else colour_note(column, values)
         if self._colour_note:  # all NaN or some infinite: say so, draw the rest
             values = np.where(np.isfinite(values), values, np.float32(np.nan))
             self._message(self._colour_note, kind="warning", level=logging.WARNING)
@@ -115,7 +162,9 @@ class Explorer:
         log_scale = self.norm == "log"
         key = (self.color, log_scale)
         if key not in self._limit_cache:
-            if self.color is None:
+            if self.palette is not None:
+                self._limit_cache[key] = (-0.5, len(self.palette) - 0.5)
+            elif self.color is None:
                 self._limit_cache[key] = (1.0, 100.0) if log_scale else (0.0, 100.0)
             else:
                 self._limit_cache[key] = robust_limits(self._values, log=log_scale)
@@ -134,6 +183,60 @@ class Explorer:
         """Select nothing."""
         self.selection.clear()
         self._after_selection("Selection cleared.")
+
+    # -- two groups and pins -------------------------------------------------
+    def set_group(self, name: str) -> int:
+        """Keep the current selection as group ``"A"`` or ``"B"``; return its size."""
+        if name not in ("A", "B"):
+            msg = f"name={name!r} is not a group; use 'A' or 'B'."
+            raise ValueError(msg)
+        if self.selection.empty:
+            msg = f"The selection is empty: select rows before setting group {name}."
+            raise ValueError(msg)
+        self.groups[name] = self.selection.mask.copy()
+        for view in self.views.values():
+            view.mark(name, self.groups[name])
+        n = len(self.selection)
+        self._refresh()
+        self._message(f"Group {name}: {n:,} rows.", kind="success")
+        return n
+
+    def compare(self, a: str = "A", b: str = "B", *, columns=None) -> pd.DataFrame:
+        """How group ``a`` differs from group ``b``, ranked by ``|effect|``.
+
+        Columns ``feature``, ``label`` (its physical name), ``mean_A``,
+        ``mean_B``, ``effect`` (Cohen's d of A against B), ``n_A``, ``n_B``;
+        by default over the physical columns (bands and derived features).
+
+        Raises
+        ------
+        ValueError
+            A group that was never set (see :meth:`set_group`).
+        """
+        missing = [g for g in (a, b) if g not in self.groups]
+        if missing:
+            msg = (
+                f"group(s) {missing} not set: select rows, then set_group('A') "
+                "(and 'B')."
+            )
+            raise ValueError(msg)
+        columns = self.summary_columns if columns is None else list(columns)
+        table = contrast(
+            self.values, self.groups[a], self.groups[b], columns, names=(a, b)
+        )
+        return _with_labels(table)
+
+    def pin(self, name: str) -> int:
+        """Label the selected rows ``name`` (see :attr:`labels`); return how many."""
+        n = self._pins.pin(name, self.selection.mask)
+        self.selection.labels = self._pins.series
+        self._message(f"{n:,} rows pinned as {name.strip()!r}.", kind="success")
+        return n
+
+    @property
+    def labels(self) -> pd.Series:
+        """Pinned names per row: a categorical column on the table's index."""
+        return self._pins.series
 
     def _select(self, key, kind, geometry) -> int:
         if key not in self.views:
@@ -168,163 +271,22 @@ class Explorer:
         self.messages.append(text)
         log.log(level, text)
         if self._layout is not None:
-            self._status.object = text
-            self._status.alert_type = kind
+            self._layout.status(text, kind)
 
     def _refresh(self) -> None:
-        if self._layout is None:
-            return
-        for view in self.views.values():
-            view.bump()
-        self._hist.object = self._histogram()
-        self._summary_pane.object = self._summary_table()
-
-    def _summary_table(self):
-        if self.selection.empty:
-            return pd.DataFrame(columns=SUMMARY_COLUMNS)
-        try:
-            summary = self.selection.summary(columns=self.summary_columns)
-            return summary.head(12).round(3)
-        except Exception as err:  # never a traceback in the widget
-            self._message(f"No summary: {err}", kind="warning")
-            return pd.DataFrame(columns=SUMMARY_COLUMNS)
-
-    def _histogram(self):
-        import holoviews as hv
-
-        opts = {"frame_width": 300, "frame_height": 200, "tools": ["hover"]}
-        if self.color is None:
-            return hv.Histogram(([0.0, 1.0], [0]), kdims=["colour by a column"]).opts(
-                title="histogram of the colouring column", **opts
-            )
-        values = self._values
-        log_scale = self.norm == "log"
-        key = (self.color, log_scale)
-        lo, hi = self._limits()
-        if log_scale:
-            lo, hi = np.log10(lo), np.log10(hi)
-        edges = np.linspace(lo, hi, 41)
-        label = f"log10 {self.color}" if log_scale else self.color
-        if key not in self._hist_cache:
-            self._hist_cache[key] = np.histogram(_scaled(values, log_scale), edges)[0]
-        full = hv.Histogram((edges, self._hist_cache[key]), kdims=[label], label="all")
-        layers = [full.opts(color="#8da0cb", **opts)]
-        if not self.selection.empty:
-            chosen = _scaled(values[self.selection.mask], log_scale)
-            counts = np.histogram(chosen, edges)[0]
-            layers.append(
-                hv.Histogram((edges, counts), kdims=[label], label="selected").opts(
-                    color=SELECTED_COLOR, alpha=0.8, **opts
-                )
-            )
-        return hv.Overlay(layers).opts(title=f"{label} (1-99th percentiles)")
-
-    def _save_clicked(self, event=None) -> None:
-        try:
-            path = unique_path(self._path_input.value)
-            saved = self.selection.save(path)
-        except Exception as err:  # a message, never a traceback
-            self._message(f"Not saved: {err}", kind="danger")
-            return
-        self._message(f"Saved {len(self.selection):,} rows to {saved}.", kind="success")
+        if self._layout is not None:
+            self._layout.refresh()
 
     @property
     def layout(self):
-        """The Panel layout: controls, views, histogram, contrast table."""
+        """The Panel layout: controls, views, histogram, contrast tables."""
         if self._layout is None:
-            self._layout = self._build()
-        return self._layout
+            self._layout = Widgets(self)
+        return self._layout.root
 
-    def _build(self):
-        import panel as pn
-
-        from astrokit.plot import ensure_extension
-
-        ensure_extension()  # BokehJS and Panel's own models, inline
-        # Whole-table sums for the contrast table: once, not at the first
-        # selection (about 50 ms per column at 10^7 rows).
-        self.selection.prepare(self.summary_columns)
-        controls = self._controls()
-        first = self._first_message()
-        self._status = pn.pane.Alert(first, alert_type="info", width=900)
-        self._hist = pn.pane.HoloViews(
-            self._histogram(), linked_axes=False, css_classes=["ak-hist"]
-        )
-        self._summary_pane = pn.pane.DataFrame(
-            self._summary_table(), index=False, width=560, max_rows=12
-        )
-        self.panes = {
-            key: pn.pane.HoloViews(
-                view.build(), linked_axes=False, css_classes=[f"ak-view-{i}"]
-            )
-            for i, (key, view) in enumerate(self.views.items())
-        }
-        top = [self.panes["embedding"]] if "embedding" in self.panes else []
-        return pn.Column(
-            _hide_static(),
-            self._status,
-            pn.Row(controls, *top, self._hist),
-            self._sky_box(),
-            pn.pane.Markdown("**How the selected rows differ** (effect size, ranked)"),
-            self._summary_pane,
-            css_classes=["ak-explorer"],
-        )
-
-    def _controls(self):
-        """The colour and normalisation choices, the save and clear buttons."""
-        import panel as pn
-
-        colour = pn.widgets.Select(
-            label="colour by",
-            options=[DENSITY, *self.columns],
-            value=self.color or DENSITY,
-            width=220,
-        )
-        norm = pn.widgets.RadioButtonGroup(
-            options=list(NORMS), value=self.norm, width=220
-        )
-        colour.param.watch(lambda e: self._safe(self.set_color, e.new), "value")
-        norm.param.watch(
-            lambda e: self._safe(self.set_color, self.color, norm=e.new), "value"
-        )
-        self._path_input = pn.widgets.TextInput(
-            label="save selection as (.parquet or .csv)",
-            value="selection.parquet",
-            width=260,
-        )
-        save = pn.widgets.Button(label="Save selection", color="primary")
-        save.on_click(self._save_clicked)
-        clear = pn.widgets.Button(label="Clear selection")
-        clear.on_click(lambda e: self._safe(self.clear_selection))
-        return pn.Column(colour, norm, self._path_input, pn.Row(save, clear))
-
-    def _first_message(self) -> str:
-        text = (
-            "Draw a box or lasso on any view (toolbar) to select rows; they are "
-            "highlighted in red everywhere."
-        )
-        dropped = ", ".join(f"{k}: {v:,}" for k, v in self.dropped.items() if v)
-        if dropped:
-            text += f" Rows left out for NaN coordinates: {dropped}."
-        return text + (f" {self._colour_note}" if self._colour_note else "")
-
-    def _sky_box(self):
-        """The sky views side by side, or as tabs beyond ``max_sky``."""
-        import panel as pn
-
-        names = [k for k in self.panes if k != "embedding"]
-        sky = [self.panes[k] for k in names]
-        if len(sky) > self.max_sky:
-            return pn.Tabs(*zip(names, sky, strict=True), dynamic=True)
-        return pn.FlexBox(*sky)
-
-    def _safe(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception as err:  # widgets show a message, never a traceback
-            log.exception("explorer callback failed")
-            self._message(f"{type(err).__name__}: {err}", kind="danger")
-            return None
+    @property
+    def _summary_pane(self):
+        return self._layout.summary if self._layout is not None else None
 
     # -- static fallback -----------------------------------------------------
     def static_png(self, *, dpi: int = 80) -> bytes:
@@ -358,33 +320,9 @@ class Explorer:
         return data, metadata
 
 
-_HIDER = None
 
 
-def _hide_static():
-    """A component whose only job, once rendered live, is to hide the static
-    previews (``.astrokit-static``) that ``_repr_mimebundle_`` puts in
-    ``text/html`` for pages without a kernel."""
-    global _HIDER
-    if _HIDER is None:
-        from panel.custom import JSComponent
-
-        class HideStatic(JSComponent):
-            _esm = """
-            export function render() {
-              for (const el of document.querySelectorAll(".astrokit-static")) {
-                el.style.display = "none"
-              }
-              return document.createElement("span")
-            }
-            """
-
-        _HIDER = HideStatic
-    return _HIDER(height=0, margin=0)
-
-
-def _scaled(values, log_scale):
-    values = values[np.isfinite(values)]
-    if log_scale:
-        values = np.log10(values[values > 0])
-    return values
+def _with_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """A contrast table with the physical name of each feature after it."""
+    labels = [display_label(f, tex=False) for f in table["feature"]]
+    return table.assign(label=labels)[["feature", "label", *table.columns[1:]]]

@@ -15,15 +15,35 @@ import io
 import numpy as np
 import pandas as pd
 
-__all__ = ["Raster", "aggregate", "frame", "robust_limits", "static_png"]
+__all__ = [
+    "Raster",
+    "aggregate",
+    "categories",
+    "frame",
+    "robust_limits",
+    "static_png",
+]
 
 
 def frame(x: np.ndarray, y: np.ndarray, values: np.ndarray | None) -> pd.DataFrame:
-    """A DataFrame over the arrays ``x``, ``y`` (and ``v``) without copying."""
+    """A DataFrame over the arrays ``x``, ``y`` (and ``v``) without copying.
+
+    ``values`` as a ``pandas.Categorical`` becomes the column ``c``: the
+    views then show the majority category per pixel.
+    """
     data = {"x": x, "y": y}
-    if values is not None:
+    if isinstance(values, pd.Categorical):
+        data["c"] = values
+    elif values is not None:
         data["v"] = values
     return pd.DataFrame(data, copy=False)
+
+
+def categories(codes: np.ndarray, n: int) -> pd.Categorical:
+    """Codes (``-1``: missing) as a Categorical of ``n + 1`` categories, the
+    last one standing for missing (Datashader's ``by`` needs no NaN)."""
+    codes = np.where(codes < 0, n, codes).astype(np.int32)
+    return pd.Categorical.from_codes(codes, categories=list(range(n + 1)))
 
 
 class Raster:
@@ -51,6 +71,10 @@ def aggregate(
     [[1, 0], [0, 1]]
     >>> r.mean.tolist()
     [[1.0, nan], [nan, 3.0]]
+    >>> c = categories(np.array([1, -1]), 2)  # the majority category instead
+    >>> aggregate(frame(d.x, d.y, c), x_range=(0, 1), y_range=(0, 1),
+    ...           width=2, height=2).mean.tolist()
+    [[1.0, nan], [nan, nan]]
     """
     import datashader as ds
 
@@ -60,6 +84,14 @@ def aggregate(
         x_range=tuple(map(float, x_range)),
         y_range=tuple(map(float, y_range)),
     )
+    if "c" in data.columns:
+        per = canvas.points(data, "x", "y", ds.by("c", ds.count())).to_numpy()
+        count = per.sum(axis=-1)
+        real = per[..., :-1]
+        mean = np.where(real.sum(axis=-1) > 0, real.argmax(axis=-1), np.nan)
+        xs = np.linspace(*x_range, int(width) + 1)
+        ys = np.linspace(*y_range, int(height) + 1)
+        return Raster((xs[:-1] + xs[1:]) / 2, (ys[:-1] + ys[1:]) / 2, count, mean)
     if "v" in data.columns:
         agg = canvas.points(
             data, "x", "y", ds.summary(count=ds.count(), mean=ds.mean("v"))

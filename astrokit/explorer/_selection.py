@@ -21,7 +21,13 @@ from astrokit._shared.checks import keyword_only_after
 from astrokit.explorer._columns import colour_values, numeric_columns
 from astrokit.interpret._effects import group_effect
 
-__all__ = ["Selection", "SUMMARY_COLUMNS", "box_mask", "lasso_mask", "unique_path"]
+__all__ = [
+    "Selection",
+    "SUMMARY_COLUMNS",
+    "box_mask",
+    "lasso_mask",
+    "unique_path",
+]
 
 _FORMATS = (".parquet", ".csv")
 SUMMARY_COLUMNS = [
@@ -133,9 +139,15 @@ class Selection:
     0       a            2.5        2.5
     """
 
-    def __init__(self, table: pd.DataFrame):
+    def __init__(self, table: pd.DataFrame, *, reference=None, source=None):
         self.table = table
         self.mask = np.zeros(len(table), dtype=bool)
+        self.reference = reference
+        """Rows the summary compares with (e.g. those with an embedding); None: all."""
+        self.source = source or (lambda column: colour_values(table, column))
+        """``source(column)``: the column as float32 over all rows."""
+        self.labels: pd.Series | None = None
+        """Named labels of rows (the explorer's pins), saved with the rows."""
         self._totals: dict[str, tuple[float, float, float]] = {}
 
     def __len__(self) -> int:
@@ -196,11 +208,13 @@ class Selection:
     def prepare(self, columns) -> None:
         """Compute the whole-table sums behind :meth:`summary` ahead of time."""
         for column in columns:
-            self._total(column, colour_values(self.table, column))
+            self._total(column, self.source(column))
 
     def _total(self, column: str, values: np.ndarray) -> tuple[float, float, float]:
         if column not in self._totals:
             finite = np.isfinite(values)
+            if self.reference is not None:
+                finite &= self.reference
             v = values[finite].astype(np.float64)
             self._totals[column] = (float(v.size), float(v.sum()), float(v @ v))
         return self._totals[column]
@@ -213,6 +227,9 @@ class Selection:
         ----------
         columns : list of str, optional
             Columns to compare; default every numeric column of the table.
+            The rest are the rows of ``reference`` (all rows by default; the
+            explorer's: the rows with an embedding), and only selected rows
+            among them count.
 
         Returns
         -------
@@ -234,10 +251,11 @@ class Selection:
         """
         self._require_rows("summarise")
         columns = numeric_columns(self.table) if columns is None else list(columns)
-        positions = self.positions
+        chosen_rows = self.mask if self.reference is None else self.mask & self.reference
+        positions = np.flatnonzero(chosen_rows)
         rows = []
         for column in columns:
-            values = colour_values(self.table, column)
+            values = self.source(column)
             n_all, s_all, q_all = self._total(column, values)
             chosen = values[positions]
             chosen = chosen[np.isfinite(chosen)].astype(np.float64)
@@ -261,7 +279,8 @@ class Selection:
         Parameters
         ----------
         path : str or Path
-            Ends in ``.parquet`` or ``.csv``.
+            Ends in ``.parquet`` or ``.csv``. With labels pinned (the
+            explorer's ``pin``), the rows carry them in a column ``label``.
         overwrite : bool, default False
             Replace an existing file. Without it an existing file raises
             :class:`FileExistsError` (use :func:`unique_path` for a free name).
@@ -295,6 +314,8 @@ class Selection:
         if path.exists() and not overwrite:
             raise FileExistsError(_exists_message(path))
         frame = self.frame
+        if self.labels is not None:
+            frame = frame.assign(label=self.labels.iloc[self.positions])
         if path.suffix.lower() == ".parquet":
             frame = frame.copy()
             frame.attrs = {}  # attrs hold WCS headers etc.: not Parquet metadata
@@ -324,3 +345,4 @@ def _std(n: float, total: float, squares: float) -> float:
     if n < 2:
         return np.nan
     return float(np.sqrt(max(squares - total * total / n, 0.0) / (n - 1)))
+

@@ -25,12 +25,17 @@ import logging
 import numpy as np
 
 from astrokit.explorer._raster import Raster, aggregate, frame
+from astrokit.features import display_label
 
-__all__ = ["View", "normalise", "NORMS", "SELECTED_COLOR"]
+__all__ = ["View", "normalise", "NORMS", "SELECTED_COLOR", "GROUP_COLORS"]
 
 log = logging.getLogger(__name__)
 NORMS = ("linear", "log", "eq_hist")
 SELECTED_COLOR = "#e4002b"
+GROUP_COLORS = {"A": "#ff00d4", "B": "#00c2ff"}
+"""Colours of the two groups compared (magenta, cyan): apart from the red
+selection and from every colormap, which is dimmed while rows are marked."""
+DIMMED = 0.3
 # Blues without its near-white end, so that single points stay visible.
 DENSITY_CMAP = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 
@@ -99,7 +104,7 @@ class View:
         sparse = size[0] * size[1] / max(4 * rows.x.size, 1)
         self.coarsen = int(np.clip(np.round(np.sqrt(sparse)), 1, 4))
         self.data = frame(rows.x, rows.y, None)
-        self.selected = None
+        self.marked: dict = {}  # "A", "B", "selected": frames of those rows
         self._cache: tuple | None = None
         x0, y0, x1, y1 = rows.bounds
         if square:  # equal scales on a square frame
@@ -119,12 +124,21 @@ class View:
 
     def set_selection(self, mask) -> int:
         """Keep the selected rows of this view (a subset); return how many."""
+        return self.mark("selected", mask)
+
+    def mark(self, name: str, mask) -> int:
+        """Keep the rows of ``mask`` as the overlay ``name``; return how many."""
         chosen = np.flatnonzero(mask[self.rows.positions]) if mask is not None else []
         if len(chosen) == 0:
-            self.selected = None
+            self.marked.pop(name, None)
             return 0
-        self.selected = frame(self.rows.x[chosen], self.rows.y[chosen], None)
+        self.marked[name] = frame(self.rows.x[chosen], self.rows.y[chosen], None)
         return len(chosen)
+
+    @property
+    def selected(self):
+        """The selected rows' frame, or None."""
+        return self.marked.get("selected")
 
     def rows_in(self, kind: str, geometry) -> np.ndarray:
         """Table positions of this view's rows inside a box or lasso."""
@@ -136,7 +150,7 @@ class View:
         return self.rows.positions[inside]
 
     def raster(self, x_range=None, y_range=None, width=None, height=None):
-        """(main Raster, selected count or None) for a range and pixel size."""
+        """(main Raster, {overlay: count}) for a range and pixel size."""
         x0, y0, x1, y1 = self.extent
         x_range = x_range or (x0, x1)
         y_range = y_range or (y0, y1)
@@ -153,10 +167,8 @@ class View:
         else:
             main = aggregate(self.data, **grid)
             self._cache = (key, main)
-        selected = None
-        if self.selected is not None:
-            selected = aggregate(self.selected, **grid).count
-        return main, selected
+        order = [k for k in ("A", "B", "selected") if k in self.marked]
+        return main, {k: aggregate(self.marked[k], **grid).count for k in order}
 
     # -- HoloViews ----------------------------------------------------------
     def build(self):
@@ -204,60 +216,79 @@ class View:
             log.exception("aggregation failed")
             self.owner._message(f"Could not draw {self.key}: {err}", kind="danger")
             main = Raster(np.zeros(2), np.zeros(2), np.zeros((2, 2)), None)
-            selected = None
+            selected = {}
         return self._images(main, selected)
 
-    def _images(self, main: Raster, selected):
+    def _images(self, main: Raster, marked: dict):
         import holoviews as hv
 
         column = self.owner.color
+        palette = self.owner.palette  # category colours, or None
         count = main.count.astype(np.float64)
         shown = np.where(count > 0, count, np.nan) if main.mean is None else main.mean
         limits = self.owner._limits()
-        colour, clim = normalise(shown, self.owner.norm, limits)
+        if palette is not None:  # the majority category per pixel
+            colour, clim = shown, (-0.5, len(palette) - 0.5)
+            limits = clim
+        else:
+            colour, clim = normalise(shown, self.owner.norm, limits)
+        selected = marked.get("selected")
         sel = np.zeros_like(count) if selected is None else selected.astype(float)
         xs, ys = main.xs, main.ys
-        label = "count" if column is None else f"mean {column}"
+        label = "count" if column is None else "category" if palette else "mean"
+        text = label if column is None else f"{label} {self.owner.color_label}"
         # Dimension ranges given up front: HoloViews then never takes the
         # nanmin of an all-NaN raster (a zoom onto empty sky).
         lo, hi = limits
         dims = [
             hv.Dimension("colour", range=clim),
-            hv.Dimension(label, range=(lo, hi)),
+            hv.Dimension(label, label=text, range=(lo, hi)),
             hv.Dimension("count", range=(0, 1)),
             hv.Dimension("selected", range=(0, 1)),
         ]
         arrays = (colour, shown, count, sel)
         if column is None:
             dims, arrays = [dims[0], *dims[2:]], (colour, count, sel)
-        tips = [(d.name, f"@{{{d.name}}}") for d in dims[1:]]
-        image = hv.Image((xs, ys, *arrays), kdims=list(self.labels), vdims=dims)
+        tips = [(d.label, f"@{{{d.name}}}") for d in dims[1:]]
+        kdims = [hv.Dimension(c, label=display_label(c, tex=False)) for c in self.labels]
+        image = hv.Image((xs, ys, *arrays), kdims=kdims, vdims=dims)
+        cmap = palette or ("viridis" if column else DENSITY_CMAP)
         image = image.opts(
-            cmap="viridis" if column else DENSITY_CMAP,
+            cmap=list(cmap) if palette else cmap,
             clim=clim,
-            colorbar=True,
+            colorbar=palette is None,
+            alpha=DIMMED if marked else 1.0,
             clabel=" ",
             tools=["hover", "box_select", "lasso_select"],
             hover_tooltips=tips,
             active_tools=["box_select", "wheel_zoom"],
             frame_width=self.size[0],
             frame_height=self.size[1],
-            title=f"{self.title} | {label}, {self.owner.norm}",
+            title=self.title,
             clipping_colors={"NaN": (0, 0, 0, 0)},
             xlim=self.extent[::2],
             ylim=self.extent[1::2],
         )
-        highlight = hv.Image(
-            (xs, ys, (sel > 0).astype(np.float64)),
-            kdims=list(self.labels),
-            vdims=[hv.Dimension("highlight", range=(0, 1))],
-        ).opts(cmap=["#00000000", SELECTED_COLOR], clim=(0, 1), alpha=0.8, tools=[])
-        return hv.Overlay([image, highlight])
+        layers = [image]
+        for name in ("A", "B", "selected"):
+            counts = marked.get(name)
+            if counts is None:  # an empty layer keeps the overlay's structure
+                counts = np.zeros_like(count)
+            colour = GROUP_COLORS.get(name, SELECTED_COLOR)
+            layers.append(
+                hv.Image(
+                    (xs, ys, (counts > 0).astype(np.float64)),
+                    kdims=kdims,
+                    vdims=[hv.Dimension(f"highlight {name}", range=(0, 1))],
+                ).opts(cmap=["#00000000", colour], clim=(0, 1), alpha=1.0, tools=[])
+            )
+        return hv.Overlay(layers)
 
     @property
     def title(self) -> str:
-        dropped = f" ({self.rows.dropped:,} NaN)" if self.rows.dropped else ""
-        return f"{self.key}: {self.rows.x.size:,} rows{dropped}"
+        """Short enough for the view's width: name and rows."""
+        dropped = f", {self.rows.dropped:,} NaN" if self.rows.dropped else ""
+        return f"{self.key} ({self.rows.x.size:,} rows{dropped})"
 
 
 def _integral(x, y) -> bool:

@@ -7,7 +7,8 @@ From bands to features
     :func:`registry` lists every feature with the bands it needs, its formula,
     unit, plot label and physical meaning; :data:`FEATURE_SETS` names useful
     sets (``"baron2024"``, the default, is the eleven multi-phase features of
-    Baron et al. 2024).
+    Baron et al. 2024). :func:`display_label` gives any column's physical
+    name with units (``"log [OIII]5007/Hβ"``), the label every plot uses.
 
 Missing data is a choice
     Outside a footprint (NaN), non-detected (``<band>_ul``) and non-positive
@@ -26,6 +27,10 @@ Ranking features: which carry independent information
     (supervised, against a known label) and :func:`unsupervised_importance`
     (which features a forest uses to tell the real rows from rows shuffled
     column by column).
+
+Colours
+    :func:`colours`: colour indices (``u_g``, ``g_r``, ...) from any set of
+    magnitude columns, with errors in quadrature.
 
 Classes
     :func:`bpt_class`: star-forming, composite, Seyfert or LINER per row,
@@ -51,6 +56,7 @@ from astrokit._shared.checks import keyword_only_after
 from astrokit._shared.matrix import check_unique_index
 from astrokit.features import _missing
 from astrokit.features._bpt import BPT_CLASSES, bpt_class
+from astrokit.features._colours import colours
 from astrokit.features._definitions import (
     BALMER_INTRINSIC,
     FEATURE_SETS,
@@ -59,6 +65,7 @@ from astrokit.features._definitions import (
     K_HBETA,
     R_V,
     bpt_line,
+    display_label,
 )
 from astrokit.features._matrix import STANDARDIZATIONS, to_matrix
 from astrokit.features._plots import (
@@ -84,8 +91,10 @@ __all__ = [
     "mutual_information",
     "forest_importance",
     "unsupervised_importance",
+    "colours",
     "bpt_line",
     "bpt_class",
+    "display_label",
     "BPT_CLASSES",
     "plot_bpt",
     "plot_correlation",
