@@ -1,8 +1,12 @@
-"""UMAP embeddings: one call, cached on disk, scanned over hyperparameters.
+"""Embeddings: one call, cached on disk, scanned over hyperparameters.
 
 - :func:`embed` maps a feature matrix, or a k-nearest-neighbour graph from
   :mod:`astrokit.distances` (the forest distance included), to two UMAP
-  coordinates ``umap_x``, ``umap_y``, keeping the table's index.
+  coordinates ``umap_x``, ``umap_y``, keeping the table's index;
+  ``method="pca"`` (``pca_x``, ``pca_y``: linear, features only) and
+  ``method="tsne"`` (``tsne_x``, ``tsne_y``: openTSNE, neighbourhood set by
+  ``perplexity``) are the other lenses, with the same input, index,
+  ``max_rows`` and cache (:data:`METHODS`).
 - :func:`embed_graphs` embeds several graphs with the same settings and
   :func:`plot_embeddings` draws them side by side;
 - :func:`scan` repeats it over a grid of ``n_neighbors`` x ``min_dist`` (and
@@ -54,12 +58,13 @@ from __future__ import annotations
 
 from astrokit.embedding import _cache
 from astrokit.embedding._compare import embed_graphs, plot_embeddings
-from astrokit.embedding._embed import embed, warm_up
+from astrokit.embedding._embed import METHODS, embed, warm_up
 from astrokit.embedding._procrustes import align
 from astrokit.embedding._quality import quality
 from astrokit.embedding._scan import plot_scan, scan, scan_scores
 
 __all__ = [
+    "METHODS",
     "embed",
     "embed_graphs",
     "plot_embeddings",

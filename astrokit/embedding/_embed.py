@@ -1,8 +1,11 @@
-"""One UMAP embedding of a feature matrix or a neighbour graph, cached on disk.
+"""One embedding of a feature matrix or a neighbour graph, cached on disk.
 
-:func:`embed` is the stage's main call; :mod:`astrokit.embedding` documents
-the caching, the cold start and fitting on a sample. :func:`warm_up` fills
-numba's disk cache so the first embedding of a fresh kernel is fast.
+:func:`embed` is the stage's main call: UMAP by default, or PCA
+(:mod:`astrokit.embedding._pca`) or t-SNE (:mod:`astrokit.embedding._tsne`)
+with the same input checks, index, ``max_rows`` and cache;
+:mod:`astrokit.embedding` documents the caching, the cold start and fitting
+on a sample. :func:`warm_up` fills numba's disk cache so the first
+embedding of a fresh kernel is fast.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import numpy as np
 import pandas as pd
 
 from astrokit._shared.checks import check_max_rows, renamed
-from astrokit.embedding import _cache, _input, _options, _umap
-from astrokit.embedding._input import COLUMNS
+from astrokit.embedding import _cache, _input, _lenses, _options, _umap
+from astrokit.embedding._input import COLUMNS, METHOD_COLUMNS
 
-__all__ = ["embed", "warm_up", "COLUMNS", "N_EPOCHS"]
+__all__ = ["embed", "warm_up", "COLUMNS", "METHODS", "N_EPOCHS"]
+
+METHODS = _lenses.METHODS
 
 logger = logging.getLogger("astrokit.embedding")
 
@@ -123,6 +128,7 @@ def _embed_prepared(
 def embed(
     data,
     *,
+    method: str = "umap",
     n_neighbors: int = 25,
     min_dist: float = 0.0,
     metric: str = "euclidean",
@@ -134,7 +140,7 @@ def embed(
     cache: bool = True,
     **umap_kwargs,
 ) -> pd.DataFrame:
-    """Two UMAP coordinates per row of a feature matrix or a kNN graph.
+    """Two coordinates per row of a feature matrix or a kNN graph: UMAP, PCA, t-SNE.
 
     Parameters
     ----------
@@ -143,6 +149,14 @@ def embed(
         graph: ``(indices, distances)`` arrays of shape (N, k), an object with
         ``indices`` and ``distances`` attributes (``astrokit.distances``), or a
         ``scipy.sparse`` (N, N) distance matrix with k entries per row.
+    method : {"umap", "pca", "tsne"}, default "umap"
+        UMAP (umap-learn); PCA (``sklearn.decomposition.PCA``, features only:
+        the two directions of largest variance, linear); t-SNE (openTSNE;
+        its neighbourhood is ``perplexity=``, default 30, passed as a
+        keyword). ``n_neighbors``, ``min_dist``, ``metric``, ``n_epochs`` and
+        ``neighbors`` are UMAP's and must keep their defaults for the others.
+        PCA is always refitted (it is fast; the fit records
+        ``attrs["explained_variance_ratio"]``); t-SNE is cached like UMAP.
     n_neighbors : int, default 25
         Size of the local neighbourhood: small values keep fine local detail,
         large values more global structure. A row is never its own
@@ -178,13 +192,16 @@ def embed(
     cache : bool, default True
         Read and write the on-disk cache.
     **umap_kwargs
-        Passed to ``umap.UMAP`` (and part of the cache key).
+        Passed to ``umap.UMAP`` (and part of the cache key); with
+        ``method="pca"`` to ``PCA`` (``whiten``, ``svd_solver``, ...), with
+        ``method="tsne"`` to ``openTSNE.TSNE`` (``perplexity``, ``n_iter``, ...).
 
     Returns
     -------
     DataFrame
-        Columns ``umap_x``, ``umap_y`` (float32); the index of ``data`` when it
-        is a DataFrame (or the graph's ``index``), else 0..N-1.
+        Columns ``umap_x``, ``umap_y`` (``pca_x``, ``pca_y`` or ``tsne_x``,
+        ``tsne_y`` for the other methods; float32); the index of ``data`` when
+        it is a DataFrame (or the graph's ``index``), else 0..N-1.
 
     Raises
     ------
@@ -202,9 +219,33 @@ def embed(
     (['umap_x', 'umap_y'], (60, 2))
     >>> embed(X, columns=["a", "b"], n_neighbors=10, cache=False).shape
     (60, 2)
+    >>> list(embed(X, method="pca").columns)
+    ['pca_x', 'pca_y']
     """
     max_rows = renamed(umap_kwargs, "fit_sample", "max_rows", max_rows)
     prepared = _input.as_input(data, columns=columns)
+    if method != "umap":
+        given = dict(
+            n_neighbors=n_neighbors,
+            min_dist=min_dist,
+            metric=metric,
+            n_epochs=n_epochs,
+            neighbors=neighbors,
+        )
+        _lenses.check_method(method, prepared, given, umap_kwargs)
+        embedding, attrs = _lenses.embed_lens(
+            prepared,
+            method=method,
+            random_state=random_state,
+            max_rows=max_rows,
+            cache=cache,
+            kwargs=umap_kwargs,
+        )
+        frame = pd.DataFrame(
+            embedding, index=prepared.index, columns=METHOD_COLUMNS[method]
+        )
+        frame.attrs.update(attrs)
+        return frame
     embedding, _ = _embed_prepared(
         prepared,
         n_neighbors=n_neighbors,

@@ -32,16 +32,25 @@ from astrokit._shared.matrix import check_rows, feature_matrix, names_list
 
 __all__ = [
     "COLUMNS",
+    "METHOD_COLUMNS",
     "EmbedInput",
     "as_input",
     "check_neighbors",
     "coords",
+    "embedding_columns",
     "self_first",
     "truth_values",
 ]
 
 COLUMNS = ["umap_x", "umap_y"]
-"""The columns of an embedding."""
+"""The columns of a UMAP embedding."""
+
+METHOD_COLUMNS = {
+    "umap": COLUMNS,
+    "pca": ["pca_x", "pca_y"],
+    "tsne": ["tsne_x", "tsne_y"],
+}
+"""The columns of an embedding by each method of :func:`astrokit.embedding.embed`."""
 
 _MIN_ROWS = 3
 _PURPOSE = "an embedding"
@@ -211,10 +220,28 @@ def check_neighbors(n_neighbors, prepared: EmbedInput) -> int:
     return n_neighbors
 
 
+def embedding_columns(embedding: pd.DataFrame) -> list:
+    """The two coordinate columns of an embedding DataFrame.
+
+    One of the :data:`METHOD_COLUMNS` pairs, or the only two columns.
+    """
+    found = [pair for pair in METHOD_COLUMNS.values() if set(pair) <= set(embedding)]
+    if len(found) == 1:
+        return found[0]
+    if not found and embedding.shape[1] == 2:
+        return list(embedding.columns)
+    msg = (
+        f"embedding has columns {names_list(embedding.columns)}; pass one with "
+        f"exactly one coordinate pair of {list(METHOD_COLUMNS.values())}, or two "
+        "columns."
+    )
+    raise ValueError(msg)
+
+
 def coords(embedding) -> np.ndarray:
     """The (N, 2) coordinates of an embedding DataFrame or array, as float64."""
     if isinstance(embedding, pd.DataFrame):
-        return embedding[COLUMNS].to_numpy(dtype=float)
+        return embedding[embedding_columns(embedding)].to_numpy(dtype=float)
     return np.asarray(embedding, dtype=float)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from astrokit.embedding._input import COLUMNS, coords
+from astrokit.embedding._input import coords, embedding_columns
 
 __all__ = ["align", "procrustes_align"]
 
@@ -60,7 +60,8 @@ def align(embedding, reference):
 
     Parameters
     ----------
-    embedding : DataFrame with ``umap_x``, ``umap_y``, or array of shape (N, 2)
+    embedding : DataFrame of an embedding (``umap_x``, ``umap_y`` or another
+        method's pair), or array of shape (N, 2)
         The embedding to move.
     reference : DataFrame or array of shape (N, 2)
         The embedding to move onto: the same rows in the same order.
@@ -68,8 +69,8 @@ def align(embedding, reference):
     Returns
     -------
     DataFrame or numpy.ndarray of shape (N, 2)
-        The type of ``embedding``: a DataFrame keeps its index and gets
-        float32 ``umap_x``, ``umap_y``; an array is float64.
+        The type of ``embedding``: a DataFrame keeps its index and its
+        coordinate columns (float32); an array is float64.
 
     Raises
     ------
@@ -86,6 +87,8 @@ def align(embedding, reference):
     aligned, _ = procrustes_align(coords(embedding), coords(reference))
     if isinstance(embedding, pd.DataFrame):
         return pd.DataFrame(
-            aligned.astype(np.float32), index=embedding.index, columns=COLUMNS
+            aligned.astype(np.float32),
+            index=embedding.index,
+            columns=embedding_columns(embedding),
         )
     return aligned
