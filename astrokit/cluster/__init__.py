@@ -15,6 +15,9 @@
   each cluster its mean Jaccard similarity with its best match across runs
   (its *stability*; Hennig 2007: below 0.5 a cluster "dissolves", above
   0.75 it is stable).
+- :class:`SelfOrganizingMap` (minisom) puts every row on a node of a 2-D
+  grid, similar nodes side by side; :func:`node_average` gives the average
+  object per node.
 - :func:`agreement` and :func:`contingency` compare labels with a truth
   column: a check that real surveys never have, but synthetic data does.
 
@@ -32,6 +35,7 @@ from astrokit.cluster._choose import choose_n_clusters
 from astrokit.cluster._compare import agreement, contingency
 from astrokit.cluster._estimator import Clusterer
 from astrokit.cluster._methods import METHODS
+from astrokit.cluster._som import SelfOrganizingMap, node_average
 from astrokit.cluster._stability import stability
 
 __all__ = [
@@ -42,6 +46,8 @@ __all__ = [
     "stability",
     "agreement",
     "contingency",
+    "SelfOrganizingMap",
+    "node_average",
 ]
 
 
