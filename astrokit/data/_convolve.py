@@ -1,11 +1,16 @@
 """One map smoothed from its native beam to the common one, with its errors.
 
 The kernel is the target beam deconvolved by the native one
-(``radio_beam.Beam.deconvolve``), an elliptical Gaussian drawn on the map's
-own pixels and turned with the grid's orientation on the sky (radio-beam's
-``as_kernel`` assumes north up). The convolution is astropy's
-``convolve_fft`` (complex64 arrays and scipy's FFT, to keep memory near a
-few copies of the map).
+(``radio_beam.Beam.deconvolve``), an astropy ``Gaussian2DKernel`` drawn on
+the map's own pixels and turned with the grid's orientation on the sky
+(radio-beam's ``as_kernel`` assumes north up). The convolution is scipy's
+overlap-add FFT (``scipy.signal.oaconvolve``, single precision) rather than
+astropy's ``convolve_fft``: the same linear convolution with zeros outside
+the map, but in blocks of about the kernel's size, so that a 2000 x 2000 map
+with a kernel of a few tens of pixels is not padded to a prime-sized FFT
+(astropy pads to map + kernel, 4x slower here) and memory stays near a few
+copies of the map. The NaN handling below is done explicitly, so none of
+astropy's ``nan_treatment`` is needed.
 
 **Footprint edges (the NaN rule).** Normalised convolution: with ``w`` = 1
 where the map is finite and 0 elsewhere, the smoothed map is
@@ -39,7 +44,6 @@ its header (BMAJ, written by radio imaging software) and "pixel" otherwise.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -95,23 +99,11 @@ def kernel_for(conv_beam, wcs, shape):
 
 
 def _convolve(data: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    import scipy.fft
-    from astropy.convolution import convolve_fft
+    """Linear convolution, zero outside the map, same shape, float32."""
+    from scipy.signal import oaconvolve
 
-    return convolve_fft(
-        data,
-        kernel,
-        boundary="fill",
-        fill_value=0.0,
-        nan_treatment="fill",
-        normalize_kernel=False,
-        psf_pad=True,
-        fft_pad=False,
-        allow_huge=True,
-        complex_dtype=np.complex64,
-        fftn=functools.partial(scipy.fft.fftn, workers=-1),
-        ifftn=functools.partial(scipy.fft.ifftn, workers=-1),
-    ).astype(np.float32, copy=False)
+    out = oaconvolve(data.astype(np.float32, copy=False), kernel, mode="same")
+    return out.astype(np.float32, copy=False)
 
 
 def beam_noise_ratio(native, conv_beam) -> float:
@@ -139,7 +131,7 @@ def smooth(
     :func:`beam_noise_ratio`).
     """
     k = np.asarray(kernel.array if hasattr(kernel, "array") else kernel, np.float64)
-    k = k / k.sum()
+    k = (k / k.sum()).astype(np.float32)
     finite = np.isfinite(data)
     weight = finite.astype(np.float32)
     covered = np.clip(_convolve(weight, k), 0.0, 1.0)

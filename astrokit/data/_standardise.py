@@ -219,29 +219,26 @@ def _choose_grid(values, grid, beam, dist_mpc):
 
 
 def _onto(band, values, errs, target) -> float:
-    """Reproject one band (value, error, coverage) onto ``target``'s grid."""
+    """Reproject one band (value, error, coverage) onto ``target``'s grid.
+
+    The three planes go through one ``reproject_interp`` call (its leading
+    axis broadcasts), so the pixel-to-sky mapping is computed once.
+    """
     fmap = values[band]
     if grid_difference(target, fmap):
         from reproject import reproject_interp
 
         area = (pixel_scale_arcsec(target.wcs) / pixel_scale_arcsec(fmap.wcs)) ** 2
-        out = {}
-        for key, data in (("data", fmap.data), ("covered", fmap.covered)):
-            out[key], _ = reproject_interp(
-                (data, fmap.wcs), target.wcs, shape_out=target.data.shape
-            )
-        scale = area if unit_kind(fmap.unit) == "pixel" else 1.0
-        values[band] = dataclasses.replace(
-            fmap, data=(out["data"] * scale).astype(np.float32), wcs=target.wcs
+        err = errs.get(band)
+        planes = [fmap.data, fmap.covered] + ([] if err is None else [err.data])
+        out, _ = reproject_interp(
+            (np.stack(planes), fmap.wcs), target.wcs, shape_out=target.data.shape
         )
-        values[band].covered = np.nan_to_num(out["covered"]).astype(np.float32)
-        if band in errs:
-            err = errs[band]
-            data, _ = reproject_interp(
-                (err.data, err.wcs), target.wcs, shape_out=target.data.shape
-            )
+        out = out.astype(np.float32, copy=False)
+        scale = area if unit_kind(fmap.unit) == "pixel" else 1.0
+        values[band] = dataclasses.replace(fmap, data=out[0] * scale, wcs=target.wcs)
+        values[band].covered = np.nan_to_num(out[1])
+        if err is not None:
             scale = area if unit_kind(err.unit) == "pixel" else 1.0
-            errs[band] = dataclasses.replace(
-                err, data=(data * scale).astype(np.float32), wcs=target.wcs
-            )
+            errs[band] = dataclasses.replace(err, data=out[2] * scale, wcs=target.wcs)
     return float(np.mean(np.isfinite(values[band].data)))

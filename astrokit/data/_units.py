@@ -53,8 +53,8 @@ def per_steradian(unit, beam):
     import astropy.units as u
 
     new = unit * u.beam / u.sr
-    factor = unit.to(new, equivalencies=u.beam_angular_area(beam.sr))
-    return float(factor), new
+    sr_per_beam = u.beam.to(u.sr, equivalencies=u.beam_angular_area(beam.sr))
+    return 1.0 / float(sr_per_beam), new
 
 
 def _frequency(band: str, fmap):
