@@ -689,3 +689,27 @@ def test_a_reader_keyword_it_does_not_take_is_named(tmp_path):
         TypeError, match=r"read_catalog\('a.csv', ...\): .*colour.*csv reader"
     ):
         read_catalog(path, colour=3)
+
+
+def test_ecsv_content_in_a_csv_file_is_read_as_ecsv(tmp_path, caplog):
+    table = Table({"ra": [10.0, 11.0], "name": ["a", "b"]})
+    table["ra"].unit = "deg"
+    path = tmp_path / "objects.csv"
+    table.write(path, format="ascii.ecsv")
+    with caplog.at_level(logging.INFO, logger="astrokit.data"):
+        frame = read_catalog(path)
+    assert list(frame.columns) == ["ra", "name"]
+    assert frame["ra"].tolist() == [10.0, 11.0]
+    assert frame.attrs["units"] == {"ra": "deg"}
+    assert "holds ECSV" in caplog.text
+
+
+def test_blank_padded_csv_headers_and_cells_are_stripped(tmp_path):
+    path = tmp_path / "padded.csv"
+    path.write_text("  name , u_mag  , g_mag\n  a  ,  12.5 , 11.0\n b, 13.0 ,  \n")
+    frame = read_catalog(path)
+    assert list(frame.columns) == ["name", "u_mag", "g_mag"]
+    assert frame["u_mag"].dtype == np.float64
+    assert frame["u_mag"].tolist() == [12.5, 13.0]
+    assert frame["g_mag"].iloc[0] == 11.0 and np.isnan(frame["g_mag"].iloc[1])
+    assert frame["name"].tolist() == ["a", "b"]

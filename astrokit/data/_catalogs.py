@@ -56,7 +56,10 @@ def read_catalog(
         Passed to the reader: ``astropy.table.Table.read`` for FITS, ECSV and
         HDF5 (e.g. ``hdu=2``, or ``path="flux_elines"`` to pick one table of an
         HDF5 file holding several), ``pandas.read_csv`` for CSV and
-        ``pandas.read_parquet`` for Parquet.
+        ``pandas.read_parquet`` for Parquet. A ``.csv`` file whose first line
+        is ``# %ECSV`` is read as ECSV (with its units and types); CSV headers
+        and cells padded with blanks are stripped (a padded numeric column
+        becomes numbers).
 
     Returns
     -------
@@ -199,11 +202,40 @@ def _unreadable(path: Path, fmt: str, exc: Exception) -> ValueError:
     return ValueError(msg)
 
 
+def _is_ecsv(path: Path) -> bool:
+    """Whether a file starts with the ECSV signature line (``# %ECSV``)."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            return f.read(64).lstrip().startswith(b"# %ECSV")
+    except OSError:
+        return False
+
+
+def _stripped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank-padded CSV headers and cells stripped, padded numbers made numeric."""
+    frame = frame.rename(columns=lambda c: c.strip() if isinstance(c, str) else c)
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column):
+            continue
+        text = column.str.strip()
+        number = pd.to_numeric(text.replace("", np.nan), errors="coerce")
+        frame[name] = number if number.notna().sum() == text.ne("").sum() else text
+    return frame
+
+
 def _read_file(path: Path, fmt: str, kwargs: dict) -> tuple[pd.DataFrame, dict]:
+    if fmt == "csv" and _is_ecsv(path):
+        log.info("%s holds ECSV (its first line is '# %%ECSV'); read as ECSV.", path)
+        fmt = "ecsv"
     if fmt in ("csv", "parquet"):
         reader = pd.read_csv if fmt == "csv" else pd.read_parquet
         try:
-            return reader(path, **kwargs), {}
+            frame = reader(path, **kwargs)
+            return (_stripped(frame) if fmt == "csv" else frame), {}
         except TypeError as exc:  # a keyword the reader does not take
             msg = f"read_catalog({path.name!r}, ...): {exc} (passed to {fmt} reader)."
             raise TypeError(msg) from exc
