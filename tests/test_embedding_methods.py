@@ -143,3 +143,17 @@ def test_coordinates_of_an_unknown_frame_are_refused(blobs):
     frame, _ = blobs
     with pytest.raises(ValueError, match="exactly one coordinate pair"):
         ke.quality(frame, frame.iloc[:, :3].rename(columns=str))
+
+
+def test_scan_scores_the_elongation_of_each_map(rng):
+    """A curve in 3-D (one sequence) scores a longer tree than a round blob."""
+    t = np.sort(rng.uniform(0, 3, 300))
+    curve = np.c_[np.cos(t), np.sin(t), t] + rng.normal(0, 0.01, (300, 3))
+    blob = rng.normal(size=(300, 3))
+    scores = [
+        ke.scan_scores(
+            ke.scan(x, n_neighbors=[15], min_dist=[0.0], cache=False, progress=False)
+        )
+        for x in (curve, blob)
+    ]
+    assert scores[0]["elongation"].iloc[0] > 1.5 * scores[1]["elongation"].iloc[0]

@@ -24,7 +24,7 @@ from astrokit.embedding._procrustes import procrustes_align
 __all__ = ["scan", "scan_scores", "plot_scan"]
 
 _PARAMS = ["n_neighbors", "min_dist", "metric", "random_state"]
-_SCORES = ["trustworthiness", "knn_preservation", "ari"]
+_SCORES = ["trustworthiness", "knn_preservation", "ari", "elongation"]
 
 
 def _as_list(value) -> list:
@@ -137,8 +137,11 @@ def scan(
         label), ``umap_x``, ``umap_y`` (aligned to the reference panel), the
         panel's scores ``trustworthiness``, ``knn_preservation`` (and ``ari``
         with ``truth``; all in [0, 1], NaN where not computable, e.g.
-        trustworthiness of a graph) and ``disparity`` (Procrustes residual
-        relative to the reference, 0 = same shape). One row per panel:
+        trustworthiness of a graph), ``elongation`` (of the map's minimum
+        spanning tree, :func:`astrokit.sequence.elongation`, on the same
+        2,000 or fewer rows in every panel: up to their number when the map
+        is one thread, low for a round fog) and ``disparity`` (Procrustes
+        residual relative to the reference, 0 = same shape). One row per panel:
         :func:`scan_scores`.
 
     Examples
@@ -151,6 +154,8 @@ def scan(
     (160, 2)
     """
     from tqdm.auto import tqdm
+
+    from astrokit.sequence import elongation
 
     score_neighbors = renamed(
         umap_kwargs, "k", "score_neighbors", score_neighbors, default=15
@@ -180,7 +185,12 @@ def scan(
                 prepared, metric=mt, n_neighbors=score_neighbors
             )
         embeddings.append(embedding)
-        scores.append(_quality.scores(refs[mt], embedding, truth_values))
+        panel_scores = _quality.scores(refs[mt], embedding, truth_values)
+        # Baron's suggestion: how much the map is one sequence, on the rows
+        # trustworthiness is scored on (the same rows in every panel)
+        rows = refs[mt].trust_rows
+        panel_scores["elongation"] = elongation(embedding[rows], max_rows=None)
+        scores.append(panel_scores)
     return _tidy(grid, embeddings, scores, reference, prepared.index)
 
 
@@ -197,8 +207,8 @@ def scan_scores(scan_table: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by ``panel``; columns ``n_neighbors``, ``min_dist``,
         ``metric``, ``random_state``, the scores (``trustworthiness``,
-        ``knn_preservation``, ``ari`` when the scan had a truth) and
-        ``disparity``.
+        ``knn_preservation``, ``ari`` when the scan had a truth,
+        ``elongation``) and ``disparity``.
 
     Examples
     --------
