@@ -8,6 +8,19 @@ import numpy as np
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # no name resolves but localhost: nothing can leave the machine
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
 
 
 @pytest.fixture
@@ -22,3 +35,13 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real survey files not available ({SHARED_DATA} is absent)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def chromium() -> dict:
+    """Keywords for Playwright's launch: Debian's Chromium (never a download),
+    headless, offline; skips when it is absent. One place for the flags of
+    every browser test."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent")
+    return {"executable_path": str(CHROMIUM), "args": list(CHROMIUM_FLAGS)}

@@ -1,11 +1,14 @@
 """The explorer in a real browser: headless Chromium on localhost.
 
-Two tests, both with Debian's Chromium driven by Playwright's Python client
+Three tests, all with Debian's Chromium driven by Playwright's Python client
 (never a downloaded browser):
 
 - the explorer's layout on a Panel server: the views render, "colour by"
   re-renders, a box drawn with the mouse on the embedding lights up rows on
   the sky (and ``explorer.selection`` fills), nothing is fetched remotely;
+- the explorer at 1,000 px wide (a notebook beside JupyterLab's file
+  browser): every panel inside the viewport, "colour by" offers the derived
+  features, and two groups drawn with the mouse compare as a ranked table;
 - lesson 07 itself in JupyterLab (tiny tier): run all cells, then the live
   views render, a wheel zoom makes the kernel re-aggregate the embedding
   (the image's data extent shrinks: the JupyterLab pitfall of hvplot #1188 /
@@ -38,17 +41,6 @@ import pandas as pd
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -72,6 +64,8 @@ def _table(n: int = 3000) -> pd.DataFrame:
             "umap_y": (y + rng.normal(0, 1, n)).astype(np.float32),
             "flux": rng.lognormal(size=n).astype(np.float32),
             "label": rng.integers(0, 4, n),
+            "hbeta": rng.lognormal(3, 0.3, n),
+            "oiii5007": rng.lognormal(3, 0.6, n) * (1 + (x > 20)),
         }
     )
 
@@ -144,12 +138,11 @@ def _coloured(a: np.ndarray) -> int:
     return int((spread > 40).sum())
 
 
-def _launch(playwright, tmp_path, *, width: int, height: int):
+def _launch(playwright, tmp_path, chromium, *, width: int, height: int):
     """Debian's headless Chromium with a fresh profile (never a download)."""
     return playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"),
-        executable_path=str(CHROMIUM),
-        args=FLAGS,
+        **chromium,
         headless=True,
         viewport={"width": width, "height": height},
     )
@@ -184,18 +177,18 @@ def _offline(page) -> list[str]:
     return missed
 
 
-def test_explorer_in_chromium(served, tmp_path):
+def test_explorer_in_chromium(served, tmp_path, chromium):
     sync_api = pytest.importorskip("playwright.sync_api")
     url, holder = served
     shots = tmp_path / "browser-artifacts"
     shots.mkdir()
     failed = True
     with sync_api.sync_playwright() as p:
-        context = _launch(p, tmp_path, width=1300, height=1200)
+        context = _launch(p, tmp_path, chromium, width=1300, height=1200)
         page = context.new_page()
         offline = _offline(page)
         try:
-            page.goto(url)
+            page.goto(url, timeout=120_000)  # a loaded CI machine
             page.wait_for_selector(".ak-view-2 canvas", timeout=60_000)
             emb, sky = (
                 page.locator(".ak-view-0").first,
@@ -259,6 +252,90 @@ def test_explorer_in_chromium(served, tmp_path):
             context.close()
 
 
+def _drag(page, box, start, end):
+    """A box drawn with the mouse from ``start`` to ``end`` (fractions of ``box``)."""
+    x0 = box["x"] + start[0] * box["width"]
+    y0 = box["y"] + start[1] * box["height"]
+    x1 = box["x"] + end[0] * box["width"]
+    y1 = box["y"] + end[1] * box["height"]
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+
+
+def test_explorer_fits_a_1000px_notebook_and_compares_groups(
+    served, tmp_path, chromium
+):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, holder = served
+    shots = tmp_path / "browser-artifacts"
+    shots.mkdir()
+    failed = True
+    with sync_api.sync_playwright() as p:
+        context = _launch(p, tmp_path, chromium, width=1000, height=1400)
+        page = context.new_page()
+        offline = _offline(page)
+        try:
+            page.goto(url, timeout=120_000)  # a loaded CI machine
+            page.wait_for_selector(".ak-view-2 canvas", timeout=60_000)
+            time.sleep(1)
+            page.screenshot(path=shots / "1000-rendered.png", full_page=True)
+            # 1. every panel lies inside the 1,000 px viewport
+            outside = {}
+            for css in (".ak-view-0", ".ak-view-1", ".ak-view-2", ".ak-hist"):
+                box = page.locator(css).first.bounding_box()
+                if box is None or box["x"] < 0 or box["x"] + box["width"] > 1000:
+                    outside[css] = box
+            for name in ("select", "table"):
+                for i in range(page.locator(name).count()):
+                    box = page.locator(name).nth(i).bounding_box()
+                    if box and box["x"] + box["width"] > 1000:
+                        outside[f"{name} {i}"] = box
+            assert not outside, f"panels beyond the 1,000 px viewport: {outside}"
+            # 2. "colour by" offers the derived features, not the bookkeeping
+            options = page.locator("select").first.locator("option").all_inner_texts()
+            assert "log [OIII]5007/Hβ (derived)" in options, options
+            assert not [o for o in options if o.endswith(("_err", "_ul"))], options
+            # 3. two groups from two boxes, then a ranked comparison
+            explorer = holder["explorer"]
+            emb = page.locator(".ak-view-0").first
+            for group, (start, end) in {
+                "A": ((0.55, 0.2), (0.85, 0.5)),
+                "B": ((0.15, 0.5), (0.45, 0.8)),
+            }.items():
+                before = explorer.selection.mask.copy()
+                _drag(page, emb.bounding_box(), start, end)
+                assert _wait_until(
+                    lambda b=before: len(explorer.selection)
+                    and not np.array_equal(explorer.selection.mask, b)
+                ), f"no selection for group {group}"
+                page.get_by_role("button", name=f"Selection → {group}").click()
+                assert _wait_until(lambda g=group: g in explorer.groups), group
+            page.get_by_role("button", name="Compare A and B").click()
+            shown = explorer._layout.comparison
+            assert _wait_until(lambda: len(shown.object) > 0), "no comparison table"
+            effects = shown.object["effect"].abs().to_numpy()
+            assert (np.diff(effects) <= 1e-9).all(), "comparison not ranked"
+            top = shown.object["label"].iloc[0]
+            assert top.startswith(("log [OIII]5007/Hβ", "[OIII]5007")), top
+            assert _wait_until(
+                lambda: top in page.locator(".ak-explorer").inner_text()
+            ), "comparison not shown on the page"
+            page.screenshot(path=shots / "1000-compared.png", full_page=True)
+            assert not offline, f"requests failed or blocked: {offline}"
+            failed = False
+        finally:
+            if failed:
+                page.screenshot(path=shots / "failure.png", full_page=True)
+                print(f"browser test screenshots kept in {shots}")
+                print(f"requests failed or blocked: {offline}")
+            page.goto("about:blank")  # close the session before the server
+            time.sleep(0.5)
+            context.close()
+
+
 LESSON = (
     Path(__file__).resolve().parents[1] / "notebooks" / "07_millions_of_points.ipynb"
 )
@@ -315,13 +392,13 @@ def jupyterlab(tmp_path):
         log.close()
 
 
-def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path):
+def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path, chromium):
     sync_api = pytest.importorskip("playwright.sync_api")
     shots = tmp_path / "browser-artifacts"
     shots.mkdir()
     failed = True
     with sync_api.sync_playwright() as p:
-        context = _launch(p, tmp_path, width=1500, height=1100)
+        context = _launch(p, tmp_path, chromium, width=1500, height=1100)
         page = context.new_page()
         offline = _offline(page)
         try:

@@ -50,16 +50,6 @@ from astrokit.plot import _holoviews as _hv  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CDN_CSS = re.compile(r"cdn\.holoviz\.org/[^\"'\\\s]+")
 browser = [
     pytest.mark.slow,
@@ -291,7 +281,7 @@ def _is_local(url: str) -> bool:
     )
 
 
-def _open_offline(path: Path, tmp_path: Path, shot: str) -> dict:
+def _open_offline(path: Path, tmp_path: Path, shot: str, chromium: dict) -> dict:
     """Open ``path`` with the network cut off; what failed and what rendered."""
     sync_api = pytest.importorskip("playwright.sync_api")
     shots = tmp_path / "browser-artifacts"
@@ -300,8 +290,7 @@ def _open_offline(path: Path, tmp_path: Path, shot: str) -> dict:
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            args=FLAGS,
+            **chromium,
             headless=True,
             viewport={"width": 1300, "height": 1000},
         )
@@ -355,11 +344,11 @@ def _open_offline(path: Path, tmp_path: Path, shot: str) -> dict:
         pytest.param("07_millions_of_points.ipynb", marks=browser),
     ],
 )
-def test_offline_page_makes_no_failed_request(pages, name, tmp_path):
+def test_offline_page_makes_no_failed_request(pages, name, tmp_path, chromium):
     pytest.importorskip("playwright.sync_api")
     path = pages(name)
     assert CDN_CSS.findall(path.read_text(encoding="utf-8")) == []
-    seen = _open_offline(path, tmp_path, f"{path.stem}.png")
+    seen = _open_offline(path, tmp_path, f"{path.stem}.png", chromium)
     assert seen["blocked"] == [], f"requests to the network: {seen['blocked']}"
     assert seen["failed"] == [], f"failed requests: {seen['failed']}"
     assert seen["documents"] >= 1 and seen["coloured"] > 300, seen
