@@ -26,6 +26,8 @@ _SUBMODULES = [
     "cluster",
     "interpret",
     "outliers",
+    "transfer",
+    "stars",
     "plot",
     "explorer",
     "report",

@@ -27,6 +27,8 @@ STAGES = (
     "cluster",
     "interpret",
     "outliers",
+    "transfer",
+    "stars",
 )
 LAYER = {"_shared": 0, "data": 1, **dict.fromkeys(STAGES, 2), "plot": 3}
 LAYER |= {"_discover": 3}
