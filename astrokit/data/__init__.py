@@ -14,6 +14,7 @@ from astrokit.data._catalogs import read_catalog
 from astrokit.data._demo_cache import load_demo
 from astrokit.data._grid import galaxies, galaxy_wcs, sky_map, to_image
 from astrokit.data._maps import read_maps
+from astrokit.data._products import read_edge_califa, read_images, read_muse_dap
 from astrokit.data._registry import datasets, fetch, load
 from astrokit.data._synthetic import (
     ENVIRONMENTS,
@@ -25,4 +26,5 @@ from astrokit.data._synthetic import (
 __all__ = ["galaxies", "galaxy_wcs", "to_image", "sky_map"]
 __all__ += ["read_maps", "read_catalog", "datasets", "fetch", "load"]
 __all__ += ["galaxy_distance", "PSF_FWHM"]
+__all__ += ["read_muse_dap", "read_images", "read_edge_califa"]
 __all__ += ["make_galaxies", "load_demo", "GALAXIES", "ENVIRONMENTS", "TIER_SIZES"]
