@@ -168,9 +168,19 @@ def membership(
         "weights_init": np.concatenate([[share], field.weights_ * (1 - share)]),
         "n_init": 1,
     }
-    model = Clusterer(
-        "gmm", n_clusters=1 + n_field, random_state=random_state, options=init
-    ).fit(values).estimator_  # fmt: skip
+    quiet = logging.getLogger("astrokit.cluster")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # its dominance warning is about labels: not used
+    try:
+        model = (
+            Clusterer(
+                "gmm", n_clusters=1 + n_field, random_state=random_state, options=init
+            )
+            .fit(values)
+            .estimator_
+        )
+    finally:
+        quiet.setLevel(level)  # fmt: skip
     probability = pd.Series(
         model.predict_proba(values)[:, 0], index=X.index, name="probability"
     )
