@@ -88,8 +88,9 @@ def test_two_groups_are_compared_and_marked(pixels):
     assert table["feature"].iloc[0] == "log_oiii_hb" and table["effect"].iloc[0] > 3
     assert table["label"].iloc[0] == "log [OIII]5007/Hβ"
     assert (table["effect"].abs().diff().dropna() <= 1e-12).all()  # ranked
-    _, marked = ex.views["A"].raster()
-    assert set(marked) == {"A", "B", "selected"}
+    _, marked = ex.views["A"].raster()  # each group in its colour on the sky
+    assert set(marked) == {"A", "B"} and ex.selection.empty
+    assert marked["A"].sum() == ex.groups["A"][ex.views["A"].rows.positions].sum()
     with pytest.raises(ValueError, match="name='C' is not a group"):
         ex.set_group("C")
 

@@ -186,7 +186,11 @@ class Explorer:
 
     # -- two groups and pins -------------------------------------------------
     def set_group(self, name: str) -> int:
-        """Keep the current selection as group ``"A"`` or ``"B"``; return its size."""
+        """Move the current selection into group ``"A"`` or ``"B"``; return its size.
+
+        The selection is then cleared, so the group shows in its own colour
+        and the next box or lasso starts afresh.
+        """
         if name not in ("A", "B"):
             msg = f"name={name!r} is not a group; use 'A' or 'B'."
             raise ValueError(msg)
@@ -197,8 +201,12 @@ class Explorer:
         for view in self.views.values():
             view.mark(name, self.groups[name])
         n = len(self.selection)
-        self._refresh()
-        self._message(f"Group {name}: {n:,} rows.", kind="success")
+        self.selection.clear()
+        self._after_selection(
+            f"Group {name}: {n:,} rows ({'magenta' if name == 'A' else 'cyan'}). "
+            + ("Now select group B." if name == "A" else "Compare A and B."),
+            kind="success",
+        )
         return n
 
     def compare(self, a: str = "A", b: str = "B", *, columns=None) -> pd.DataFrame:
@@ -259,12 +267,13 @@ class Explorer:
             )
         return int(positions.size)
 
-    def _after_selection(self, text: str) -> None:
+    def _after_selection(self, text: str, kind: str | None = None) -> None:
         mask = None if self.selection.empty else self.selection.mask
         for view in self.views.values():
             view.set_selection(mask)
         self._refresh()
-        self._message(text, kind="warning" if self.selection.empty else "success")
+        kind = kind or ("warning" if self.selection.empty else "success")
+        self._message(text, kind=kind)
 
     # -- widgets -------------------------------------------------------------
     def _message(self, text: str, *, kind: str = "info", level=logging.INFO) -> None:

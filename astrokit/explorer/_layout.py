@@ -134,9 +134,9 @@ class Widgets:
         ex = self.ex
         opts = {"frame_width": 260, "frame_height": 180, "tools": ["hover"]}
         if ex.color is None or ex.palette is not None:
-            what = "a continuous column" if ex.color is None else ex.color_label
+            title = "histogram of the colour" if ex.color is None else "categories"
             return hv.Histogram(([0.0, 1.0], [0]), kdims=["value"]).opts(
-                title=f"histogram: colour by {what}"[:48], **opts
+                title=title, **opts
             )
         values = ex._values
         log_scale = ex.norm == "log"
