@@ -15,7 +15,9 @@ result only after the call has returned:
   0.8 mas/yr of that mean and parallax within 0.25 mas): its recall of
   the stars in the box and its purity.
 
-Run: ``.venv/bin/python benchmarks/bench_discover.py [demo sdss gaia]``.
+Run: ``.venv/bin/python benchmarks/bench_discover.py [demo sdss gaia]
+[--metric urf]`` (``--metric`` compares another distance for the embedding,
+e.g. Baron's forest, with the default Euclidean one).
 Targets (issue 9): demo ARI >= 0.85 with 5-7 groups and outlier precision
 >= 0.85; SDSS ARI >= 0.8 (>= 0.85 with redshift); M67 recall >= 0.95 with
 purity >= 0.9.
@@ -38,9 +40,13 @@ M67 = {"pmra": -10.986, "pmdec": -2.964, "parallax": 1.135}
 PM_RADIUS, PLX_HALF_WIDTH = 0.8, 0.25
 
 
+METRIC = {}
+"""Extra options of every call: ``--metric NAME`` on the command line."""
+
+
 def _timed(table, **kw):
     start = time.perf_counter()
-    found = ak.discover(table, **kw)
+    found = ak.discover(table, **METRIC, **kw)
     return found, time.perf_counter() - start
 
 
@@ -111,7 +117,13 @@ def gaia() -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    wanted = sys.argv[1:] or ["sdss", "gaia", "demo"]
+    args = sys.argv[1:]
+    if "--metric" in args:
+        at = args.index("--metric")
+        METRIC["metric"] = args[at + 1]
+        del args[at : at + 2]
+    print(f"discover, metric={METRIC.get('metric', 'default')}")
+    wanted = args or ["sdss", "gaia", "demo"]
     if {"sdss", "gaia"} & set(wanted) and not SHARED.is_dir():
         print(f"skipping sdss and gaia: {SHARED} is absent")
         wanted = [w for w in wanted if w == "demo"]

@@ -79,3 +79,20 @@ def test_pixel_table_uses_the_phangs_features():
     assert set(found.labels.index) <= set(table.index)
     assert {"combined"} <= set(found.outliers.columns)
     assert found.outliers.index.equals(found.labels.index)
+
+
+def test_refuses_an_unknown_metric(stars):
+    with pytest.raises(ValueError, match="metric='urff' is not in the registry"):
+        ak.discover(stars, metric="urff")
+
+
+@pytest.mark.slow
+def test_the_forest_route_is_one_option_away(stars, found):
+    forest = ak.discover(stars, n_neighbors=10, metric="urf", outliers=False)
+    assert forest.choices.set_index("step").loc["distance", "choice"].startswith(
+        "urf"
+    )
+    assert found.choices.set_index("step").loc["distance", "choice"].startswith(
+        "euclidean"
+    )
+    assert forest.labels.index.equals(stars.index)

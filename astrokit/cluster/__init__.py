@@ -84,7 +84,9 @@ def cluster(
           neighbour (so about 5% of rows, the sparsest, may become noise).
         - ``"hdbscan"``: hierarchical density (``sklearn.cluster.HDBSCAN``);
           ``min_cluster_size`` defaults to ``max(10, N // 100)`` and
-          ``min_samples`` to 10. Labels sparse rows ``-1`` (noise).
+          ``min_samples`` to ``min_cluster_size`` (scikit-learn's own
+          default: density judged at the scale of the smallest group, as
+          :func:`astrokit.discover` does). Labels sparse rows ``-1`` (noise).
     n_clusters : int, optional
         For gmm, kmeans, agglomerative. Default: chosen by
         :func:`choose_n_clusters` (BIC for gmm, silhouette otherwise, over

@@ -129,7 +129,7 @@ def _hdbscan(X, n, random_state, options):
     opts = dict(options)
     size = opts.pop("min_cluster_size", max(10, len(X) // 100))
     size = int(max(2, min(size, len(X))))
-    samples = int(max(1, min(opts.pop("min_samples", 10), len(X) - 1)))
+    samples = int(max(1, min(opts.pop("min_samples", size), len(X) - 1)))
     opts.setdefault("copy", True)
     model = HDBSCAN(min_cluster_size=size, min_samples=samples, **opts).fit(X)
     return model, model.labels_
