@@ -29,6 +29,16 @@ A held-out score describes rows like the held-out ones: on the footprint.
 Where the label was never measured the features may lie elsewhere
 (``extrapolated`` says where they leave the trained range), and trees
 predict a constant beyond it.
+
+Measured by ``benchmarks/bench_transfer.py`` with the defaults (one run on
+a shared 2-core machine): on the demo tier, the four BPT line ratios from
+the log of the 11 ALMA, JWST and HST bands (38,570 labelled pixels) have a
+held-out NMAD of 0.057-0.090 dex against 0.125-0.300 dex for predicting the
+median, outlier fractions of 0.1-0.5%, 68% intervals covering 65-66%,
+about the same with 10 x 10 pixel sky blocks held out; 60% of the pixels
+without MUSE lie outside the trained range. On SDSS DR14 (10,000 objects,
+four colours and r): photometric-redshift NMAD 0.016, 4.0% outliers
+(galaxies 0.024 and 1.7%, quasars 0.10 and 25%).
 """
 
 from __future__ import annotations
