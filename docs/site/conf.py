@@ -52,7 +52,8 @@ nb_merge_streams = True
 # page as it is, so the plots pan and zoom without a kernel. Widgets' state is
 # not saved by nbclient, so a live widget shows its static fallback (the
 # explorer's PNG).
-myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_enable_extensions = ["colon_fence", "substitution"]
+myst_substitutions = {"tier": os.environ.get("ASTROKIT_TIER", "demo")}
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type"]
 
