@@ -3,7 +3,8 @@ catalogue readers, and the registry of real public archive files.
 
 ``read_maps(..., resolution="150 pc")`` standardises maps of several
 instruments first: one common beam (errors propagated), one grid, units
-recorded.
+recorded. ``write_raw_observations`` writes the synthetic galaxies as the raw
+per-instrument files to practise on (``raw_truth`` grades the result).
 
 Every source returns one ``pandas.DataFrame``, one row per pixel (or object),
 with ``table.attrs`` carrying units, WCS headers and grid shapes.
@@ -22,9 +23,11 @@ from astrokit.data._synthetic import (
     TIER_SIZES,
     make_galaxies,
 )
+from astrokit.data._synthetic_raw import raw_truth, write_raw_observations
 
 __all__ = ["galaxies", "galaxy_wcs", "to_image", "sky_map"]
 __all__ += ["read_maps", "read_catalog", "datasets", "fetch", "load"]
 __all__ += ["galaxy_distance", "PSF_FWHM"]
 __all__ += ["read_muse_dap", "read_images", "read_edge_califa"]
 __all__ += ["make_galaxies", "load_demo", "GALAXIES", "ENVIRONMENTS", "TIER_SIZES"]
+__all__ += ["write_raw_observations", "raw_truth"]

@@ -121,8 +121,8 @@ def _check_galaxies(galaxies) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _noise(band, truth, covered, cover_info, rng):
-    """Measured value and 1-sigma error of one band (NaN outside its footprint)."""
+def noise_sigma(band, truth, cover_info) -> np.ndarray:
+    """1-sigma error of one band at the common resolution (the band's unit)."""
     instrument = BANDS[band].instrument
     base = ERR_BASE.get(band)
     if instrument == "ALMA":
@@ -139,6 +139,12 @@ def _noise(band, truth, covered, cover_info, rng):
         err = base * cover_info["jwst_depth"] * np.sqrt(1.0 + truth / 200.0)
     else:
         err = base * cover_info["hst_depth"] * np.sqrt(1.0 + truth / 5.0)
+    return err
+
+
+def _noise(band, truth, covered, cover_info, rng):
+    """Measured value and 1-sigma error of one band (NaN outside its footprint)."""
+    err = noise_sigma(band, truth, cover_info)
     value = truth + err * rng.standard_normal(truth.size)
     value = np.where(covered, value, np.nan).astype(np.float32)
     err = np.where(covered, err, np.nan).astype(np.float32)
