@@ -21,6 +21,7 @@ import html
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from astrokit._shared.cache import atomic_write
@@ -35,7 +36,9 @@ h2 { margin-top: 2em; border-bottom: 1px solid #bbb; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 figcaption { color: #555; font-size: .9em; }
 table { border-collapse: collapse; font-size: .85em; margin: 1em 0; }
+table.wide { font-size: .75em; }
 th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: right; }
+th { max-width: 9em; }
 th { background: #f2f2f2; }
 .meta { color: #666; font-size: .9em; }
 .scroll { overflow-x: auto; }
@@ -82,11 +85,44 @@ class Report:
         img = f'<img src="data:image/png;base64,{data}" alt="{alt}">'
         self._parts.append(f"<figure>{img}{cap}</figure>")
 
-    def table(self, frame: pd.DataFrame, caption: str | None = None) -> None:
-        """Add a DataFrame as an HTML table (floats to 3 significant digits)."""
+    def table(
+        self,
+        frame: pd.DataFrame,
+        caption: str | None = None,
+        *,
+        percent="auto",
+        labels: bool = True,
+    ) -> None:
+        """Add a DataFrame as an HTML table that fits the page.
+
+        Floats show 3 significant digits; fractions show as percentages
+        (``percent``); column headers wrap at their underscores; feature,
+        band and bookkeeping names (in the index and the headers) become
+        their physical labels (:func:`astrokit.features.display_label`)
+        when ``labels``.
+
+        Parameters
+        ----------
+        frame : DataFrame
+        caption : str, optional
+        percent : "auto", bool or list of str, default "auto"
+            Columns shown as percentages. ``"auto"``: the columns named
+            ``frac_*`` or ``fraction*``, or every column when each row's
+            values lie in [0, 1] and sum to 1 (a normalised contingency
+            table); True: every float column; False: none.
+        labels : bool, default True
+        """
         if caption:
             self._parts.append(f'<p class="meta">{html.escape(caption)}</p>')
+        frame = frame.copy()
+        for column in _percent_columns(frame, percent):
+            frame[column] = [_as_percent(v) for v in frame[column]]
+        if labels:
+            frame = frame.rename(index=_label, columns=_label)
+        frame.columns = [str(c).replace("_", " ") for c in frame.columns]
+        wide = ' class="wide"' if frame.shape[1] > 8 else ""
         table = frame.to_html(float_format=lambda v: f"{v:.3g}", border=0)
+        table = table.replace('<table class="dataframe">', f"<table{wide}>", 1)
         self._parts.append(f'<div class="scroll">{table}</div>')
 
     def holoviews(self, obj, caption: str | None = None) -> None:
@@ -126,3 +162,49 @@ class Report:
         """Write the page to ``path`` atomically and return the path."""
         page = self.to_html()
         return atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+
+
+def _label(name):
+    from astrokit.features import display_label
+
+    if not isinstance(name, str):
+        return name
+    return display_label(name, units=False, tex=False)
+
+
+def _percent_columns(frame: pd.DataFrame, percent) -> list:
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    if percent is True:
+        return floats
+    if percent is False or not floats:
+        return []
+    if percent != "auto":
+        return [c for c in percent if c in frame.columns]
+    named = [c for c in floats if str(c).startswith(("frac_", "fraction"))]
+    if named:
+        return named
+    values = frame[floats].to_numpy(dtype=float)
+    inside = np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all()
+    if len(floats) == frame.shape[1] and inside and frame.shape[1] > 1:
+        if np.allclose(values.sum(axis=1), 1.0, atol=1e-6):
+            return floats
+    return []
+
+
+def _as_percent(value) -> str:
+    """A fraction as a readable percentage: ``'0'``, ``'<0.1%'``, ``'12.3%'``.
+
+    Examples
+    --------
+    >>> [_as_percent(v) for v in (0.0, 5.27e-05, 0.1234, 1.0)]
+    ['0', '<0.1%', '12.3%', '100%']
+    """
+    if value is None or not np.isfinite(value):
+        return ""
+    if value == 0:
+        return "0"
+    if value < 0.001:
+        return "<0.1%"
+    if value >= 0.9995:
+        return "100%" if value == 1 else ">99.9%"
+    return f"{100 * value:.1f}%"

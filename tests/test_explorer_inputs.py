@@ -50,7 +50,8 @@ def test_an_all_nan_colour_column_is_said_and_logged(table, caplog):
         ex.set_color("flux")
         assert not caplog.records  # a usable column: no warning
         ex.set_color("empty")  # chosen later, from the widget
-    assert expected in ex._layout.status_pane.object and ex._layout.status_pane.alert_type == "warning"
+    status = ex._layout.status_pane
+    assert expected in status.object and status.alert_type == "warning"
 
 
 def test_infinite_colour_values_are_counted_and_not_drawn(table, caplog):

@@ -145,7 +145,9 @@ class Explorer:
             colors = category_colors(cats)
             self.palette = [colors[c] for c in cats]
             counts = np.bincount(codes[codes >= 0], minlength=len(cats))
-            self.legend = {c: (colors[c], int(n)) for c, n in zip(cats, counts)}
+            self.legend = {
+                c: (colors[c], int(n)) for c, n in zip(cats, counts, strict=True)
+            }
             values, self._colour_note = categories(codes, len(cats)), None
         else:
             values = None if column is None else self.values(column)
@@ -327,8 +329,6 @@ class Explorer:
         data["image/png"] = png
         data["text/plain"] = repr(self)
         return data, metadata
-
-
 
 
 def _with_labels(table: pd.DataFrame) -> pd.DataFrame:

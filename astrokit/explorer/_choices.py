@@ -57,11 +57,7 @@ def is_bookkeeping(column) -> bool:
 def derivable(table: pd.DataFrame) -> list[str]:
     """Derived features the table has the bands for but not yet as columns."""
     have = set(map(str, table.columns))
-    return [
-        n
-        for n, f in FEATURES.items()
-        if n not in have and set(f.bands) <= have
-    ]
+    return [n for n, f in FEATURES.items() if n not in have and set(f.bands) <= have]
 
 
 def _group(name: str) -> int:
@@ -164,9 +160,7 @@ def category_codes(table: pd.DataFrame, column: str) -> tuple[np.ndarray, list]:
     """
     series = table[column]
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype(np.int32), list(
-            series.cat.categories
-        )
+        return series.cat.codes.to_numpy().astype(np.int32), list(series.cat.categories)
     cat = pd.Categorical(series)
     return cat.codes.astype(np.int32), [
         c.item() if hasattr(c, "item") else c for c in cat.categories

@@ -181,7 +181,9 @@ class Widgets:
             colour.options = self._options(True)
             colour.value = ex.color
         show_all = pn.widgets.Checkbox(label="show all columns (errors, flags, ...)")
-        norm = pn.widgets.RadioButtonGroup(options=list(NORMS), value=ex.norm, width=250)
+        norm = pn.widgets.RadioButtonGroup(
+            options=list(NORMS), value=ex.norm, width=250
+        )
         colour.param.watch(lambda e: self._safe(ex.set_color, e.new), "value")
         norm.param.watch(
             lambda e: self._safe(ex.set_color, ex.color, norm=e.new), "value"

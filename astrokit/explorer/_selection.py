@@ -251,7 +251,9 @@ class Selection:
         """
         self._require_rows("summarise")
         columns = numeric_columns(self.table) if columns is None else list(columns)
-        chosen_rows = self.mask if self.reference is None else self.mask & self.reference
+        chosen_rows = (
+            self.mask if self.reference is None else self.mask & self.reference
+        )
         positions = np.flatnonzero(chosen_rows)
         rows = []
         for column in columns:
@@ -345,4 +347,3 @@ def _std(n: float, total: float, squares: float) -> float:
     if n < 2:
         return np.nan
     return float(np.sqrt(max(squares - total * total / n, 0.0) / (n - 1)))
-

@@ -250,7 +250,9 @@ class View:
         if column is None:
             dims, arrays = [dims[0], *dims[2:]], (colour, count, sel)
         tips = [(d.label, f"@{{{d.name}}}") for d in dims[1:]]
-        kdims = [hv.Dimension(c, label=display_label(c, tex=False)) for c in self.labels]
+        kdims = [
+            hv.Dimension(c, label=display_label(c, tex=False)) for c in self.labels
+        ]
         image = hv.Image((xs, ys, *arrays), kdims=kdims, vdims=dims)
         cmap = palette or ("viridis" if column else DENSITY_CMAP)
         image = image.opts(

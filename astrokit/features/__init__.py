@@ -65,8 +65,8 @@ from astrokit.features._definitions import (
     K_HBETA,
     R_V,
     bpt_line,
-    display_label,
 )
+from astrokit.features._labels import display_label
 from astrokit.features._matrix import STANDARDIZATIONS, to_matrix
 from astrokit.features._plots import (
     plot_bpt,

@@ -19,7 +19,8 @@ Tables
 Static figures (matplotlib; each returns the Axes it drew)
     :func:`plot_map_scales` (three maps: linear, log, clipped log) and
     :func:`plot_histograms` (linear bins; log-spaced bins with log x; and
-    with log x and log y).
+    with log x and log y); :func:`plot_detections` (where a band is detected,
+    only an upper limit, or not observed, with a legend).
 
 Interactive views (HoloViews + Bokeh, BokehJS served inline: offline)
     :func:`map_view`, :func:`hist_view` and :func:`scales_view` (all three
@@ -38,6 +39,7 @@ lessons use for this step.
 """
 
 from astrokit.inspect._coverage import coverage_report
+from astrokit.inspect._detections import plot_detections
 from astrokit.inspect._figures import plot_histograms, plot_map_scales
 from astrokit.inspect._scales import SCALES
 from astrokit.inspect._views import hist_view, map_view, scales_view
@@ -47,6 +49,7 @@ __all__ = [
     "coverage_report",
     "plot_map_scales",
     "plot_histograms",
+    "plot_detections",
     "map_view",
     "hist_view",
     "scales_view",

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from astrokit._shared.checks import check_max_rows, renamed
+from astrokit.features import display_label
 from astrokit.interpret._inputs import align_features, coordinates, numeric_columns
 
 if TYPE_CHECKING:
@@ -127,8 +128,11 @@ def plot_features(
     >>> matplotlib.use("Agg")
     >>> emb = pd.DataFrame({"umap_x": [0.0, 1, 2], "umap_y": [0.0, 1, 0]})
     >>> f = pd.DataFrame({"a": [1.0, 2, 3], "b": [3.0, 1, 2]})
-    >>> [ax.get_title() for ax in plot_features(emb, f)]
+    >>> [ax.get_title() for ax in plot_features(emb, f)]  # physical labels
     ['a', 'b']
+    >>> plot_features(emb, f.rename(columns={"a": "log_oi_ha"}))[0].get_title()[:12]
+    'log [OI]6300'
+
     """
     from astrokit.plot import panel_grid, points
 
@@ -139,7 +143,7 @@ def plot_features(
     x = pd.Series(xy[:, 0], index=index, name=names[0])
     y = pd.Series(xy[:, 1], index=index, name=names[1])
     for ax, col in zip(axs, columns, strict=True):
-        points(x, y, values=frame[col], ax=ax, title=col, **kwargs)
+        points(x, y, values=frame[col], ax=ax, title=display_label(col), **kwargs)
     return axs
 
 
@@ -230,7 +234,8 @@ def plot_violins(
             ax.hlines(median, k - 0.3, k + 0.3, color="black", lw=1.2)
         ax.set_xticks(range(len(cats.categories)), [str(c) for c in cats.categories])
         ax.set_xlabel("cluster")
-        ax.set_title(col)
+        ax.set_ylabel(display_label(col, units=False))  # the unit: a log ratio
+        ax.set_title(display_label(col, units=False), fontsize="medium")
     return axs
 
 
@@ -296,7 +301,8 @@ def plot_effect_sizes(
     image = ax.imshow(
         grid.to_numpy(), cmap=cmap, aspect="auto", norm=TwoSlopeNorm(0.0, -vmax, vmax)
     )
-    ax.set_xticks(range(len(features)), features, rotation=60, ha="right")
+    names = [display_label(f, units=False) for f in features]
+    ax.set_xticks(range(len(features)), names, rotation=60, ha="right")
     ax.set_yticks(range(len(grid)), [str(c) for c in grid.index])
     ax.set_ylabel("cluster")
     ax.figure.colorbar(image, ax=ax, label="effect size (cluster - rest)")

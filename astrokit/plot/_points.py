@@ -78,6 +78,7 @@ def points(
     xlabel: str | None = None,
     ylabel: str | None = None,
     title: str | None = None,
+    clabel: str | None = None,
 ) -> Axes:
     """Scatter ``y`` against ``x``, rasterised by Datashader above ``threshold``.
 
@@ -115,6 +116,9 @@ def points(
         legend (``labels``).
     xlabel, ylabel, title : str, optional
         Axis labels (default: the names of ``x`` and ``y``) and title.
+    clabel : str, optional
+        Label of the colour bar of ``values``; default the physical label
+        (:func:`astrokit.features.display_label`) of its Series name.
 
     Returns
     -------
@@ -143,6 +147,9 @@ def points(
     >>> ax = points(xy[0], xy[1], values=xy[1], threshold=100)
     >>> type(ax.images[-1]).__name__
     'AxesImage'
+    >>> v = pd.Series(xy[1], name="log_oiii_hb")  # the colour bar says what it is
+    >>> points(xy[0], xy[1], values=v).collections[-1].colorbar.ax.get_ylabel()[:12]
+    'log [OIII]50'
     """
     import matplotlib.pyplot as plt
 
@@ -186,6 +193,14 @@ def points(
         )
     else:
         _scatter(ax, xa, ya, vals, cats, cmap, vmin, vmax, size, colorbar, legend)
+    if clabel is None and getattr(values, "name", None) is not None:
+        from astrokit.features._labels import display_label
+
+        clabel = display_label(values.name)
+    mappable = (ax.images or ax.collections or [None])[-1]
+    bar = getattr(mappable, "colorbar", None)
+    if bar is not None and clabel and vals is not None:
+        bar.set_label(clabel)
     if xlabel is not None:
         ax.set_xlabel(str(xlabel))
     if ylabel is not None:
