@@ -105,6 +105,11 @@ def test_the_guide_totals_add_up():
     assert stated, "the guide states its totals"
     assert " ".join(stated[1].split()) == _hours(teaching)
     assert " ".join(stated[2].split()) == _hours(exercises)
+    core = sum(t + e for name, (t, e) in MINUTES.items() if name[:2] <= "07")
+    day = re.search(
+        r"Lessons 00 to 07 hold about (.+?) of teaching and exercises", GUIDE
+    )
+    assert day and " ".join(day[1].split()) == _hours(core)
 
 
 def test_one_day_timetable_fits_the_day():
