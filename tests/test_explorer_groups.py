@@ -123,3 +123,12 @@ def test_the_widget_compares_and_lays_out(pixels):
     ex._layout.show_all.value = True
     assert "hbeta_err" in ex._layout.colour_select.options.values()
     assert layout is ex.layout
+
+
+def test_static_preview_of_a_categorical_colour(pixels):
+    from io import BytesIO
+
+    from PIL import Image
+
+    png = explorer.explore(pixels, color="cluster").static_png()
+    assert Image.open(BytesIO(png)).size[0] > 100  # drawn, no error on <NA>

@@ -307,8 +307,16 @@ class Explorer:
             for key, view in self.views.items()
         ]
         mask = None if self.selection.empty else self.selection.mask
+        labels = None
+        if self.palette is not None:
+            labels = _static_labels(self.table[self.color])
         return static_png(
-            views, color=self.color, values=self._values, mask=mask, dpi=dpi
+            views,
+            color=self.color,
+            values=self._values,
+            mask=mask,
+            dpi=dpi,
+            labels=labels,
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -335,3 +343,13 @@ def _with_labels(table: pd.DataFrame) -> pd.DataFrame:
     """A contrast table with the physical name of each feature after it."""
     labels = [display_label(f, tex=False) for f in table["feature"]]
     return table.assign(label=labels)[["feature", "label", *table.columns[1:]]]
+
+
+def _static_labels(series: pd.Series) -> np.ndarray:
+    """A categorical column as plain labels for the static preview (missing:
+    ``-1`` for integers, shown grey as noise; ``"missing"`` otherwise)."""
+    if pd.api.types.is_bool_dtype(series.dtype) and not series.isna().any():
+        return series.to_numpy(dtype=bool)
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return series.astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
+    return series.astype(object).where(series.notna(), "missing").astype(str).to_numpy()

@@ -130,19 +130,28 @@ def robust_limits(values: np.ndarray, *, log: bool = False) -> tuple[float, floa
 
 
 def static_png(
-    views, *, color: str | None, values: np.ndarray | None, mask, dpi: int = 80
+    views,
+    *,
+    color: str | None,
+    values: np.ndarray | None,
+    mask,
+    dpi: int = 80,
+    labels: np.ndarray | None = None,
 ) -> bytes:
     """A PNG of the views side by side, selected rows outlined in red.
 
     ``views`` is a list of ``(title, ViewRows, xlabel, ylabel, equal)``
     (``equal``: same scale on both axes, for sky pixels); ``values``
     the colour column over all rows of the table (or None for density);
-    ``mask`` the selection over all rows (or None).
+    ``mask`` the selection over all rows (or None); ``labels`` a
+    categorical colour column over all rows (instead of ``values``).
     """
     import matplotlib
 
     from astrokit.plot import panel_grid, points
 
+    if labels is not None:
+        values = None
     limits = robust_limits(values) if values is not None else None
     with matplotlib.rc_context({"figure.max_open_warning": 0}):
         axes = panel_grid(len(views), ncols=min(len(views), 4), panel_size=3.6)
@@ -152,7 +161,9 @@ def static_png(
                 ax.set_title(title)
                 continue
             kwargs = {}
-            if values is not None:
+            if labels is not None:
+                kwargs = {"labels": labels[rows.positions]}
+            elif values is not None:
                 kwargs = {"values": values[rows.positions], "cmap": "viridis"}
                 kwargs["vmin"], kwargs["vmax"] = limits
             width, height = _grid(rows.x), _grid(rows.y)
@@ -165,7 +176,7 @@ def static_png(
                 xlabel=xlabel,
                 ylabel=ylabel,
                 title=title,
-                colorbar=values is not None,
+                colorbar=values is not None and labels is None,
                 **kwargs,
             )
             if equal:
