@@ -79,6 +79,27 @@ def test_choose_n_clusters_tables(blobs):
     assert table["silhouette"].between(-1, 1).all()
 
 
+def test_icl_counts_groups_where_the_bic_counts_gaussians():
+    """Two separate groups, each skewed: two overlapping Gaussians."""
+    rng = np.random.default_rng(1)
+
+    def skewed(centre):
+        wide = rng.normal(centre, 1.0, (1000, 2))
+        return np.vstack([wide, rng.normal(np.add(centre, [1.2, 0]), 0.5, (600, 2))])
+
+    data = np.vstack([skewed([0, 0]), skewed([12, 0])])
+    table, best = choose_n_clusters(data, n_clusters=range(1, 9))
+    assert best == 2
+    _, by_bic = choose_n_clusters(data, n_clusters=range(1, 9), criterion="bic")
+    assert by_bic > 2
+    assert table.loc[table["best"], "n_clusters"].item() == 2
+
+
+def test_choose_n_clusters_refuses_a_criterion_for_kmeans(blobs):
+    with pytest.raises(ValueError, match="criterion='bic' with method='kmeans'"):
+        choose_n_clusters(blobs[0], method="kmeans", criterion="bic")
+
+
 def test_choose_n_clusters_subsamples(blobs):
     data, _ = blobs
     table, best = choose_n_clusters(data, n_clusters=range(2, 5), max_rows=90)
@@ -363,7 +384,9 @@ def test_choice_at_the_edge_of_the_range_warns(rng, caplog):
         labels = cluster(X)
     assert labels.nunique() == 10
     assert "top of the range searched (1..10)" in caplog.text
-    assert labels.attrs["choice"]["rule"] == "lowest BIC over n_clusters=1..10"
+    assert labels.attrs["choice"]["rule"] == (
+        "lowest ICL (BIC + 2 x membership entropy) over n_clusters=1..10"
+    )
 
 
 def test_chosen_number_is_recorded_with_its_scores(blobs, caplog):

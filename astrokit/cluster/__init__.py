@@ -5,9 +5,10 @@
   label per row (a ``pandas.Series`` keeping the index; ``-1`` is noise;
   clusters are numbered by size, 0 the largest). :class:`Clusterer` is the
   same as a scikit-learn estimator, kept to label new rows (``predict``).
-- :func:`choose_n_clusters` tabulates the Bayesian information criterion of
-  Gaussian mixtures (or the silhouette of k-means/agglomerative) over a
-  range of cluster numbers and picks the best.
+- :func:`choose_n_clusters` tabulates the integrated completed likelihood
+  (ICL) and Bayesian information criterion of Gaussian mixtures (or the
+  silhouette of k-means/agglomerative) over a range of cluster numbers and
+  picks the best (lowest ICL for mixtures: groups, not Gaussians).
 - :func:`stability` repeats a clustering over random subsamples (or seeds),
   matches every run's clusters to the reference clusters (Hungarian
   matching on their overlap) and returns, for each row, the fraction of
@@ -89,7 +90,7 @@ def cluster(
           :func:`astrokit.discover` does). Labels sparse rows ``-1`` (noise).
     n_clusters : int, optional
         For gmm, kmeans, agglomerative. Default: chosen by
-        :func:`choose_n_clusters` (BIC for gmm, silhouette otherwise, over
+        :func:`choose_n_clusters` (ICL for gmm, silhouette otherwise, over
         1..10 or 2..10).
     columns : list of str, optional
         Cluster on these columns of a DataFrame only (e.g. the embedding

@@ -66,13 +66,14 @@ def _choose(values, method, random_state, options, choice) -> int:
     table, n = choose_n_clusters(
         values, method=method, random_state=random_state, **options
     )
-    score = "bic" if "bic" in table else "silhouette"
+    score = "icl" if "icl" in table else "silhouette"
     low, high = int(table["n_clusters"].min()), int(table["n_clusters"].max())
-    choice.update(
-        rule=f"{'lowest BIC' if score == 'bic' else 'highest silhouette'} over "
-        f"n_clusters={low}..{high}",
-        scores=table,
+    rule = (
+        "lowest ICL (BIC + 2 x membership entropy)"
+        if score == "icl"
+        else ("highest silhouette")
     )
+    choice.update(rule=f"{rule} over n_clusters={low}..{high}", scores=table)
     logger.info("method=%r: chose n_clusters=%d (%s)", method, n, choice["rule"])
     if n == high and high > low:
         logger.warning(
