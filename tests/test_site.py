@@ -4,8 +4,9 @@ Fast checks of the configuration (every lesson in the table of contents,
 ``make site`` runs Sphinx with this configuration on ``TIER``), and one real
 build of a two-cell lesson with the site's configuration (skipped without
 the ``[site]`` extra): the lesson is executed, its solution cell is folded,
-its Bokeh plot and its figure are in the page, and the page loads nothing
-from outside the site. ``tests/test_site_browser.py`` opens the real site,
+its Bokeh plot and its figure are in the page, a Jupyter widget (which
+needs a kernel) is shown as text, and the page loads nothing from outside
+the site. ``tests/test_site_browser.py`` opens the real site,
 built by ``make site``, in headless Chromium.
 """
 
@@ -142,11 +143,13 @@ def test_a_lesson_page_is_executed_folded_and_local(tmp_path):
         _cell("markdown", "# Plot a curve\n\nA lesson.\n"),
         _cell(
             "code",
-            "import holoviews as hv\nimport matplotlib.pyplot as plt\n\n"
+            "import holoviews as hv\nimport ipywidgets\n"
+            "import matplotlib.pyplot as plt\n\n"
             "import astrokit as ak\n\nak.plot.ensure_extension()\n",
         ),
         _cell("code", "hv.Curve([1, 3, 2])"),
         _cell("code", "plt.plot([1, 2]);"),
+        _cell("code", "ipywidgets.IntSlider(3)"),  # needs a kernel: text only
         _cell("markdown", "**Solution**"),
         _cell("code", "print('the solution ran', 6 * 7)", **solution),
     ]
@@ -184,6 +187,7 @@ def test_a_lesson_page_is_executed_folded_and_local(tmp_path):
     assert folded and "the solution ran" in folded[1], "the solution's code is folded"
     assert "Bokeh.embed" in html and "cdn.bokeh.org" not in html  # BokehJS inline
     assert re.search(r'<img [^>]*src="\.\./_images/[^"]+\.png"', html), "the figure"
+    assert "IntSlider(value=3)" in html and "embed-amd" not in html
     assert outside_references(page, out) == []
     assert outside_references(out / "docs" / "index.html", out) == []
     redirect = (out / "index.html").read_text(encoding="utf-8")

@@ -49,9 +49,16 @@ nb_execution_show_tb = True
 nb_merge_streams = True
 # HoloViews/Bokeh outputs carry text/html and application/javascript
 # (BokehJS inline); myst-nb's default priority for HTML writes either into the
-# page as it is, so the plots pan and zoom without a kernel. Widgets' state is
-# not saved by nbclient, so a live widget shows its static fallback (the
-# explorer's PNG).
+# page as it is, so the plots pan and zoom without a kernel. Jupyter widgets
+# (tqdm's progress bars) need a live kernel, their state is not saved, and
+# myst-nb would load require.js and the widget manager from a CDN for them:
+# progress bars are switched off for the build (tqdm reads TQDM_DISABLE), any
+# other widget shows its text/plain form, and no widget script is loaded.
+os.environ.setdefault("TQDM_DISABLE", "1")
+nb_mime_priority_overrides = [
+    ("html", "application/vnd.jupyter.widget-view+json", None)
+]
+nb_ipywidgets_js = {}
 myst_enable_extensions = ["colon_fence", "substitution"]
 myst_substitutions = {"tier": os.environ.get("ASTROKIT_TIER", "demo")}
 myst_heading_anchors = 3
