@@ -2,6 +2,14 @@
 
 The method is described in :mod:`astrokit.stars._members`; this module
 runs the steps, records each choice and builds the result tables.
+
+The grouping and the membership mixture run on one thread
+(``threadpoolctl``): a cone is a few thousand stars in three dimensions, too
+little work per EM or k-means iteration for OpenMP and BLAS threads to pay
+for their synchronisation. Measured on the M67 cone (2,290 stars after the
+cuts, 2 cores shared with other jobs, noisy): the Gaussian mixture with its
+ICL search 33 s on the default threads, 3.8 s on one; HDBSCAN 2.3 s and
+0.6 s; the same labels, scores and members.
 """
 
 from __future__ import annotations
@@ -101,7 +109,12 @@ def _group(X, method, random_state, options):
             f"2**{X.shape[1]})"
         )
     else:
-        reason = "Gaussian mixture, number of components by BIC (astrokit.cluster)"
+        reason = (
+            "Gaussian mixture, number of components by ICL over 1..10 "
+            "(astrokit.cluster)"
+            if opts.get("n_clusters") is None
+            else f"Gaussian mixture, n_clusters={opts['n_clusters']} (given)"
+        )
     labels = cluster(X, method=method, random_state=random_state, **opts)
     return labels, reason
 
@@ -164,20 +177,23 @@ def find_cluster(
         msg = f"threshold={threshold!r} must be a probability between 0 and 1."
         raise ValueError(msg)
     n_field = check_int(n_field, "n_field")
-    X = scaled_astrometry(stars, columns=columns, position=position)
-    labels, reason = _group(X, method, random_state, options)
-    groups = group_concentration(X, labels)
-    if groups.empty:
-        msg = (
-            f"method={method!r} found no group of stars in {len(X)} stars; try "
-            "another method, a smaller min_cluster_size, or a larger cone."
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # small 3-D problems: see the module notes
+        X = scaled_astrometry(stars, columns=columns, position=position)
+        labels, reason = _group(X, method, random_state, options)
+        groups = group_concentration(X, labels)
+        if groups.empty:
+            msg = (
+                f"method={method!r} found no group of stars in {len(X)} stars; "
+                "try another method, a smaller min_cluster_size, or a larger cone."
+            )
+            raise ValueError(msg)
+        chosen = int(groups.index[0])
+        seed = labels.to_numpy() == chosen
+        probability, component = membership(
+            X, seed, n_field=n_field, random_state=random_state
         )
-        raise ValueError(msg)
-    chosen = int(groups.index[0])
-    seed = labels.to_numpy() == chosen
-    probability, component = membership(
-        X, seed, n_field=n_field, random_state=random_state
-    )
     kept = stars.loc[X.index]
     members = kept.loc[
         probability >= threshold, [c for c in MEMBER_COLUMNS if c in kept]

@@ -156,31 +156,28 @@ def membership(
         rng = np.random.default_rng(random_state)
         rows = rng.choice(rows, MCD_MAX_ROWS, replace=False)
     robust = MinCovDet(random_state=random_state).fit(values[rows])
-    field = Clusterer(
-        "gmm", n_clusters=n_field, random_state=random_state, options={"n_init": 1}
-    ).fit(values[~seed]).estimator_  # fmt: skip
-    share = float(seed.mean())
-    init = {
-        "means_init": np.vstack([robust.location_, field.means_]),
-        "precisions_init": np.linalg.inv(
-            np.concatenate([robust.covariance_[None], field.covariances_])
-        ),
-        "weights_init": np.concatenate([[share], field.weights_ * (1 - share)]),
-        "n_init": 1,
-    }
     quiet = logging.getLogger("astrokit.cluster")
     level = quiet.level
-    quiet.setLevel(logging.ERROR)  # its dominance warning is about labels: not used
+    quiet.setLevel(logging.ERROR)  # its dominance warnings are about labels: not used
     try:
-        model = (
-            Clusterer(
-                "gmm", n_clusters=1 + n_field, random_state=random_state, options=init
-            )
-            .fit(values)
-            .estimator_
-        )
+        field = Clusterer(
+            "gmm", n_clusters=n_field, random_state=random_state,
+            options={"n_init": 1},
+        ).fit(values[~seed]).estimator_  # fmt: skip
+        share = float(seed.mean())
+        init = {
+            "means_init": np.vstack([robust.location_, field.means_]),
+            "precisions_init": np.linalg.inv(
+                np.concatenate([robust.covariance_[None], field.covariances_])
+            ),
+            "weights_init": np.concatenate([[share], field.weights_ * (1 - share)]),
+            "n_init": 1,
+        }
+        model = Clusterer(
+            "gmm", n_clusters=1 + n_field, random_state=random_state, options=init
+        ).fit(values).estimator_  # fmt: skip
     finally:
-        quiet.setLevel(level)  # fmt: skip
+        quiet.setLevel(level)
     probability = pd.Series(
         model.predict_proba(values)[:, 0], index=X.index, name="probability"
     )
