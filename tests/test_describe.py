@@ -100,13 +100,57 @@ def test_bpt_mix_and_majority():
         f"bpt_{c}" for c in F.BPT_CLASSES
     ]
     assert d.loc[1, "description"].startswith("BPT LINER (70%); very high ")
-    # plain names and the physical meaning of the strongest feature
+    # physical names (display_label, plain text) and the meaning of the first
     assert (
-        "[OI]6300/Halpha" in d.loc[1, "description"]
-        or "[NII]6583/Halpha" in (d.loc[1, "description"])
+        "log [OI]6300/Hα" in d.loc[1, "description"]
+        or "log [NII]6583/Hα" in (d.loc[1, "description"])
     )
+    assert "$" not in d.loc[1, "description"] and "_" not in d.loc[1, "description"]
     assert "(" in d.loc[1, "description"].split("; ")[1]
     assert d.attrs["bpt"] == "kewley06"
+
+
+def test_top_columns_use_display_labels():
+    f, labels = bpt_table()
+    f = f.assign(log_ha_co=np.r_[np.zeros(10), np.ones(10)] + np.arange(20) * 0.01)
+    d = interp.describe_clusters(f, labels, top=5)
+    tops = d.loc[1, [f"top_{k}" for k in range(1, 6)]].tolist()
+    # the physical name with its units in plain text, never the column name
+    assert any(
+        t.startswith("high log Hα/CO [1e-20 erg s⁻¹ cm⁻² / (K km s⁻¹)] (+")
+        for t in tops
+    )
+    assert any(t.startswith("high log [OIII]5007/Hβ (+") for t in tops)
+    assert not any("log_" in t or "$" in t for t in d[["top_1", "top_2"]].stack())
+
+
+def test_name_for_legends():
+    f, labels = bpt_table()
+    d = interp.describe_clusters(f, labels)
+    best = interp.effect_sizes(f, labels).query("cluster == 1 and rank == 1").iloc[0]
+    level = ("very " if abs(best.effect) >= 2 else "") + (
+        "high" if best.effect > 0 else "low"
+    )
+    expected = f"LINER, {level} {F.display_label(best.feature, units=False, tex=False)}"
+    assert d.loc[1, "name"] == expected
+    assert d.loc[0, "name"].startswith("star-forming, ")
+    assert d.columns[:3].tolist() == ["size", "fraction", "name"]
+    # noise, and clusters where no feature stands out
+    noisy = np.r_[[-1] * 2, labels[2:]]
+    quiet = interp.describe_clusters(f, noisy, min_effect=100)
+    assert quiet.loc[-1, "name"] == "noise"
+    assert quiet.loc[0, "name"] == "star-forming" and quiet.loc[1, "name"] == "LINER"
+    plain = interp.describe_clusters(f, labels, bpt=None, min_effect=100)
+    assert plain["name"].eq("no feature stands out").all()
+
+
+def test_compact_form(planted):
+    f, labels = planted
+    full = interp.describe_clusters(f, labels)
+    compact = interp.describe_clusters(f, labels, compact=True)
+    assert compact.columns.tolist() == ["size", "fraction", "name", "description"]
+    assert compact.equals(full[compact.columns])
+    assert compact.attrs == full.attrs
 
 
 def test_bpt_options():
@@ -146,7 +190,8 @@ def test_plot_sequence_ranks_the_groups():
     assert len(axs) == 2  # the ionisation ratios present, in IONISATION order
     assert axs[0].rank_correlation == pytest.approx(1.0)
     assert axs[1].rank_correlation == pytest.approx(-1.0)
-    assert axs[0].get_ylabel() == "log_sii_ha"
+    assert axs[0].get_ylabel() == F.display_label("log_sii_ha")  # physical label
+    assert axs[0].get_xlabel() == F.display_label("log_f1130w_f770w")
     assert axs[0].get_title() == "rank correlation across groups +1.00"
     path = axs[0].lines[0]  # the grey line joins the groups in order of x
     assert np.all(np.diff(path.get_xdata()) > 0)

@@ -1,23 +1,24 @@
 """What each cluster is: a named table, and the sequence the groups form.
 
-:func:`describe_clusters` gives one row per cluster: its size, its most
-distinguishing features in words (from :func:`effect_sizes`), its mix of BPT
-classes (:func:`astrokit.features.bpt_class`, when the line ratios are
-there) and a short physical description assembled from both.
+:func:`describe_clusters` gives one row per cluster: its size, a short
+name for legends, its most distinguishing features by their physical names
+(:func:`astrokit.features.display_label`, from :func:`effect_sizes`), its
+mix of BPT classes (:func:`astrokit.features.bpt_class`, when the line
+ratios are there) and a physical description assembled from both
+(``compact=True``: the size, name and description only, for a report).
 :func:`plot_sequence` shows the groups' medians in one feature against
 others, e.g. PAH heating (11.3/7.7) against the ionisation of the warm gas.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from astrokit._shared.checks import check_int
-from astrokit.features import BPT_CLASSES, FEATURES, bpt_class
+from astrokit.features import BPT_CLASSES, FEATURES, bpt_class, display_label
 from astrokit.features._bpt import BPT_SCHEMES
+from astrokit.features._labels import plain_text
 from astrokit.interpret._effects import effect_sizes
 from astrokit.interpret._inputs import align_features, numeric_columns
 
@@ -28,17 +29,18 @@ IONISATION = ["log_sii_ha", "log_oi_ha", "log_nii_ha", "log_oiii_hb"]
 _VERY = 2.0  # |effect| from which a feature is "very" high or low
 
 
-def _plain(name: str, definitions: dict) -> str:
-    """A feature's readable name: "log [OI]6300/H$\\alpha$" -> "[OI]6300/Halpha"."""
-    short = definitions.get(name, {}).get("short")
-    if short is None and name in FEATURES:
-        short = FEATURES[name].definition()["short"]
-    if short is None:
-        return name
-    text = short.removeprefix("log ")
-    for tex, word in (("\\alpha", "alpha"), ("\\beta", "beta"), ("\\mu", "u")):
-        text = text.replace(tex, word)
-    return re.sub(r" \(.*\)$", "", text.replace("$", ""))
+def _label(name: str, definitions: dict, *, units: bool) -> str:
+    """A feature's physical name in plain text, e.g. "log [OI]6300/Hα".
+
+    The table's own definitions (``features.attrs["definitions"]``) first,
+    then :func:`astrokit.features.display_label` (the feature registry,
+    bands, any other column by its name).
+    """
+    own = definitions.get(name, {})
+    text = own.get("label" if units else "short") or own.get("label")
+    if text:
+        return plain_text(text)
+    return display_label(name, units=units, tex=False)
 
 
 def _meaning(name: str, definitions: dict) -> str | None:
@@ -48,6 +50,10 @@ def _meaning(name: str, definitions: dict) -> str | None:
     return meaning
 
 
+def _level(effect: float) -> str:
+    return ("very " if abs(effect) >= _VERY else "") + ("high" if effect > 0 else "low")
+
+
 def _words(group: pd.DataFrame, definitions: dict, min_effect: float) -> str:
     """The signature of one cluster in words, strongest first."""
     strong = group[group["effect"].abs() >= min_effect]
@@ -55,8 +61,7 @@ def _words(group: pd.DataFrame, definitions: dict, min_effect: float) -> str:
         return f"no feature stands out (every |effect| < {min_effect:g})"
     parts = []
     for k, (f, e) in enumerate(zip(strong["feature"], strong["effect"], strict=True)):
-        level = ("very " if abs(e) >= _VERY else "") + ("high" if e > 0 else "low")
-        part = f"{level} {_plain(f, definitions)}"
+        part = f"{_level(e)} {_label(f, definitions, units=False)}"
         meaning = _meaning(f, definitions) if k == 0 else None
         parts.append(part + (f" ({meaning})" if meaning else ""))
     return ", ".join(parts)
@@ -89,8 +94,9 @@ def describe_clusters(
     method: str = "robust",
     bpt: str | None = "auto",
     min_effect: float = 0.5,
+    compact: bool = False,
 ) -> pd.DataFrame:
-    """One row per cluster: size, signature, BPT mix and a physical description.
+    """One row per cluster: size, name, signature, BPT mix and a description.
 
     Parameters
     ----------
@@ -112,19 +118,28 @@ def describe_clusters(
         of ``features``, else no BPT columns; None: none.
     min_effect : float, default 0.5
         Features with a smaller ``|effect|`` are left out of the
-        description (they still appear in ``top_*``).
+        description and the name (they still appear in ``top_*``).
+    compact : bool, default False
+        Only ``size``, ``fraction``, ``name`` and ``description``: a table
+        narrow enough for a report page or a slide.
 
     Returns
     -------
     pandas.DataFrame
         Index ``cluster`` (noise ``-1`` included if present, with no
         signature); columns ``size``, ``fraction`` (of all labelled rows),
-        ``top_1`` ... (e.g. ``"high log_oi_ha (+2.1)"``), then with BPT
-        ``bpt_<class>`` (the fraction of the cluster's rows in each class of
-        :data:`astrokit.features.BPT_CLASSES`) and ``bpt_majority``, and
-        ``description``: the majority BPT class with its share, then the
-        ``top`` features with ``|effect| >= min_effect`` in words ("very"
-        from ``|effect| >= 2``), the first with its physical meaning.
+        ``name`` (a short physical name for legends: the majority BPT class
+        and the strongest feature, e.g. ``"Seyfert, high log [OIII]5007/Hβ"``;
+        ``"noise"`` for -1), ``top_1`` ... (the feature's physical name with
+        its units, :func:`astrokit.features.display_label` in plain text,
+        and its effect, e.g. ``"high log [OI]6300/Hα (+2.1)"``), then with
+        BPT ``bpt_<class>`` (the fraction of the cluster's rows in each
+        class of :data:`astrokit.features.BPT_CLASSES`) and
+        ``bpt_majority``, and ``description``: the majority BPT class with
+        its share, then the ``top`` features with ``|effect| >= min_effect``
+        in words ("very" from ``|effect| >= 2``), the first with its
+        physical meaning. With ``compact``: ``size``, ``fraction``, ``name``
+        and ``description`` only.
 
     Raises
     ------
@@ -135,7 +150,8 @@ def describe_clusters(
 
     See Also
     --------
-    effect_sizes, summarize, astrokit.features.bpt_class
+    effect_sizes, summarize, astrokit.features.bpt_class,
+    astrokit.features.display_label
 
     Examples
     --------
@@ -143,8 +159,10 @@ def describe_clusters(
     >>> d = describe_clusters(f, [0, 0, 0, 1, 1, 1], top=1)
     >>> d["top_1"].tolist(), d["fraction"].tolist()
     (['low a (-6.7)', 'high a (+6.7)'], [0.5, 0.5])
-    >>> d.loc[1, "description"]
-    'very high a'
+    >>> d.loc[1, "description"], d.loc[1, "name"]
+    ('very high a', 'very high a')
+    >>> describe_clusters(f, [0, 0, 0, 1, 1, 1], compact=True).columns.tolist()
+    ['size', 'fraction', 'name', 'description']
     """
     if bpt is not None and bpt != "auto" and bpt not in BPT_SCHEMES:
         msg = f"bpt={bpt!r} must be 'auto', None or a BPT scheme {BPT_SCHEMES}."
@@ -162,23 +180,39 @@ def describe_clusters(
     definitions = features.attrs.get("definitions", {})
     for k in range(1, top + 1):
         out[f"top_{k}"] = ""
-    words = {}
+    words, first = {}, {}
     for c, group in effects.groupby("cluster", sort=True):
         group = group.sort_values("rank")
         for k, (f, e) in enumerate(zip(group["feature"], group["effect"], strict=True)):
             if k < top:
                 level = "high" if e > 0 else "low"
-                out.loc[c, f"top_{k + 1}"] = f"{level} {f} ({e:+.1f})"
+                label = _label(f, definitions, units=True)
+                out.loc[c, f"top_{k + 1}"] = f"{level} {label} ({e:+.1f})"
         words[c] = _words(group.head(top), definitions, min_effect)
+        best = group.iloc[0]
+        if abs(best["effect"]) >= min_effect:
+            label = _label(best["feature"], definitions, units=False)
+            first[c] = f"{_level(best['effect'])} {label}"
     mix = _bpt_mix(features, rows, lab, bpt)
     if mix is not None:
         out = out.join(mix)
-    out["description"] = [
-        _describe(c, words, mix) for c in out.index
-    ]  # one sentence per cluster
+    out.insert(2, "name", [_name(c, words, first, mix) for c in out.index])
+    out["description"] = [_describe(c, words, mix) for c in out.index]
     out.index.name = "cluster"
+    if compact:
+        out = out[["size", "fraction", "name", "description"]]
     out.attrs = {"method": method, "bpt": None if mix is None else mix.attrs["which"]}
     return out
+
+
+def _name(cluster, words: dict, first: dict, mix: pd.DataFrame | None) -> str:
+    """A short name for a legend: "Seyfert, high log [OIII]5007/Hβ"."""
+    if cluster not in words:
+        return "noise"
+    parts = [] if mix is None else [mix.loc[cluster, "bpt_majority"]]
+    if cluster in first:
+        parts.append(first[cluster])
+    return ", ".join(parts) or "no feature stands out"
 
 
 def _describe(cluster, words: dict, mix: pd.DataFrame | None) -> str:
@@ -271,8 +305,8 @@ def plot_sequence(
     axs = panel_grid(len(y), ncols=ncols, panel_size=panel_size, axes=axes)
     for ax, name in zip(axs, y, strict=True):
         _sequence_panel(ax, stats, x, name, colors)
-        ax.set_xlabel(definitions.get(x, {}).get("label", x))
-        ax.set_ylabel(definitions.get(name, {}).get("label", name))
+        ax.set_xlabel(definitions.get(x, {}).get("label") or display_label(x))
+        ax.set_ylabel(definitions.get(name, {}).get("label") or display_label(name))
     return axs
 
 
