@@ -248,12 +248,13 @@ class UnsupervisedRandomForest(BaseEstimator):
 
     def _search(self, query, k: int):
         """``(indices, misses)`` of the query codes (None: the fitted rows)."""
-        from astrokit.distances import _leaf_neighbours
-
         codes, sentinel = self.leaves_, self.sentinel_
         if query is not None:
-            with _trees.numba_threads(self.n_jobs):
-                return _leaf_neighbours.exact_knn(query, codes, sentinel, k)
+            return _trees.query_knn(
+                query, codes, sentinel, k, algorithm=self.algorithm,
+                graph=lambda: self._fitted_graph(k), seed=self._knn_seed,
+                n_jobs=self.n_jobs, progress=self.progress,
+            )  # fmt: skip
         cached = getattr(self, "_graph_cache", None)
         if cached is not None and cached[0] == k:
             return cached[1], cached[2]
@@ -263,6 +264,13 @@ class UnsupervisedRandomForest(BaseEstimator):
         )  # fmt: skip
         self._graph_cache = (k, ind, misses)
         return ind, misses
+
+    def _fitted_graph(self, k: int) -> np.ndarray:
+        """The fitted rows' neighbour indices (cached), for the search of new rows."""
+        cached = getattr(self, "_graph_cache", None)
+        if cached is not None:
+            return cached[1]
+        return self._search(None, min(k, len(self.leaves_) - 1))[0]
 
     def kneighbors(self, X=None, n_neighbors: int | None = None, return_distance=True):
         """The ``n_neighbors`` nearest fitted rows of each row, in forest distance.

@@ -274,18 +274,19 @@ def members(codes: np.ndarray, sentinel: int):
 
 
 @njit(parallel=True, cache=True)
-def _exact(query, self_ids, codes_ref, order, starts, sentinel, n_neighbors):
+def _exact(query, self_ids, ties, codes_ref, order, starts, sentinel, n_neighbors):
     nq, n_trees = query.shape
     n = codes_ref.shape[0]
     keys = np.full((nq, n_neighbors), _EMPTY, dtype=np.uint64)
     idx = np.full((nq, n_neighbors), -1, dtype=np.int32)
     fresh = np.zeros((nq, n_neighbors), dtype=np.bool_)
-    n_chunks = min(nq, 64)
+    n_chunks = min(nq, 16)
     for chunk in prange(n_chunks):
         counts = np.zeros(n, dtype=np.int32)
         touched = np.empty(n, dtype=np.int64)
         for i in range(chunk, nq, n_chunks):
             me = self_ids[i]
+            tie = ties[i]
             nt = 0
             for t in range(n_trees):
                 c = query[i, t]
@@ -301,34 +302,50 @@ def _exact(query, self_ids, codes_ref, order, starts, sentinel, n_neighbors):
             for a in range(nt):
                 j = touched[a]
                 if j != me:
-                    _push(
-                        keys[i], idx[i], fresh[i], _key(n_trees - counts[j], me, j), j
-                    )
+                    key = _key(n_trees - counts[j], tie, j)
+                    _push(keys[i], idx[i], fresh[i], key, j)
                     found += 1
             if found < n_neighbors:  # the rest are at distance 1: all tie
                 for j in range(n):
                     if counts[j] == 0 and j != me:
-                        _push(keys[i], idx[i], fresh[i], _key(n_trees, me, j), j)
+                        _push(keys[i], idx[i], fresh[i], _key(n_trees, tie, j), j)
             for a in range(nt):
                 counts[touched[a]] = 0
     return keys, idx
 
 
-def exact_knn(query, codes, sentinel, n_neighbors, *, self_ids=None, groups=None):
+def exact_knn(
+    query, codes, sentinel, n_neighbors, *, self_ids=None, groups=None, progress=None
+):
     """Exact ``(indices, misses)`` of the rows of ``query`` among ``codes``.
 
     ``self_ids[i]`` is the row of ``codes`` that query ``i`` is (left out of
     its neighbours, and the pair hash uses it), or -1 for a new row; None
-    means every query is new.
+    means every query is new (its ties are hashed with a hash of its codes,
+    :func:`astrokit.distances._leaf_query.tie_ids`). Queries are searched
+    in blocks; ``progress(rows)`` is called after each.
     """
+    from astrokit.distances._leaf_query import tie_ids
+
     if self_ids is None:
         self_ids = np.full(len(query), -1, dtype=np.int64)
+    self_ids = np.asarray(self_ids, dtype=np.int64)
+    ties = np.where(self_ids >= 0, self_ids, tie_ids(query))
     order, starts = groups if groups is not None else members(codes, sentinel)
-    keys, idx = _exact(
-        query, np.asarray(self_ids, dtype=np.int64), codes, order, starts,
-        sentinel, n_neighbors,
-    )  # fmt: skip
-    return _unpack(keys, idx)
+    nq = len(query)
+    ind = np.empty((nq, n_neighbors), dtype=np.int32)
+    misses = np.empty((nq, n_neighbors), dtype=np.int32)
+    block = max(2048, -(-nq // 50))
+    for start in range(0, nq, block):
+        stop = min(start + block, nq)
+        keys, idx = _exact(
+            query[start:stop], self_ids[start:stop], ties[start:stop], codes,
+            order, starts, sentinel, n_neighbors,
+        )  # fmt: skip
+        ind[start:stop], misses[start:stop] = _unpack(keys, idx)
+        if progress is not None:
+            progress(stop - start)
+    return ind, misses
 
 
 @njit(parallel=True, cache=True)

@@ -68,6 +68,7 @@ __all__ = [
     "leaf_lookup",
     "numba_threads",
     "progress_bar",
+    "query_knn",
     "sample_size",
 ]
 
@@ -257,14 +258,15 @@ def apply_forest(estimators, lut: np.ndarray, X: np.ndarray, *, n_jobs, progress
     return codes
 
 
-def exact_cost(codes: np.ndarray, sentinel: int) -> float:
-    """Shared-leaf pairs an exact search counts: sum of occupancy squared."""
-    cost = 0.0
-    for t in range(codes.shape[1]):
-        column = codes[:, t]
-        occupancy = np.bincount(column[column != sentinel])
-        cost += float(np.dot(occupancy, occupancy.astype(np.float64)))
-    return cost
+def exact_cost(codes: np.ndarray, sentinel: int, query=None) -> float:
+    """Shared-leaf pairs an exact search counts: sum of occupancy squared.
+
+    With ``query``: the summed occupancy of the query rows' leaves among
+    ``codes`` (:func:`astrokit.distances._leaf_query.query_cost`).
+    """
+    from astrokit.distances._leaf_query import query_cost
+
+    return query_cost(codes if query is None else query, codes, sentinel)
 
 
 def fitted_knn(codes, sentinel, k, *, algorithm, seed, n_jobs, progress):
@@ -280,12 +282,45 @@ def fitted_knn(codes, sentinel, k, *, algorithm, seed, n_jobs, progress):
         algorithm = "exact" if cheap else "approximate"
     with numba_threads(n_jobs):
         if algorithm == "exact":
-            return leaf.exact_knn(
-                codes, codes, sentinel, k, self_ids=np.arange(len(codes))
-            )
+            with progress_bar(progress, len(codes), "URF: neighbour search") as bar:
+                return leaf.exact_knn(
+                    codes, codes, sentinel, k, self_ids=np.arange(len(codes)),
+                    progress=bar.update,
+                )  # fmt: skip
         steps = leaf.N_ORDERS + leaf.N_REFINE
         with progress_bar(progress, steps, "URF: neighbour search") as bar:
             return leaf.approximate_knn(
                 codes, sentinel, k, rng=np.random.default_rng(seed),
                 progress=lambda _: bar.update(1),
             )  # fmt: skip
+
+
+def query_knn(query, codes, sentinel, k, *, algorithm, graph, seed, n_jobs, progress):
+    """``(indices, misses)`` (n_queries, k) of new rows among the fitted ones.
+
+    ``algorithm="auto"`` is exact while the shared-leaf pairs to count stay
+    within :data:`EXACT_BUDGET`, else approximate
+    (:func:`astrokit.distances._leaf_query.approximate_query`), which needs
+    the fitted rows' own graph: ``graph()`` returns its indices.
+    """
+    from astrokit.distances import _leaf_neighbours as leaf
+    from astrokit.distances import _leaf_query
+
+    if algorithm == "auto":
+        cheap = exact_cost(codes, sentinel, query) <= EXACT_BUDGET
+        algorithm = "exact" if cheap else "approximate"
+    if len(codes) <= k:  # every fitted row is a neighbour
+        algorithm = "exact"
+    fitted = graph() if algorithm == "approximate" else None
+    with numba_threads(n_jobs):
+        with progress_bar(progress, len(query), "URF: neighbours of new rows") as bar:
+            if algorithm == "exact":
+                return leaf.exact_knn(query, codes, sentinel, k, progress=bar.update)
+            ind, misses = _leaf_query.approximate_query(
+                query, codes, sentinel, k, fitted,
+                rng=np.random.default_rng(seed), progress=bar.update,
+            )  # fmt: skip
+        short = np.flatnonzero((ind < 0).any(axis=1))  # too few rows reached
+        if short.size:
+            ind[short], misses[short] = leaf.exact_knn(query[short], codes, sentinel, k)
+    return ind, misses
