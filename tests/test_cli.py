@@ -13,7 +13,7 @@ from astrokit import cli
 HEADINGS = [
     "1. Coverage",
     "4. Features",
-    "5. Forest distance and UMAP",
+    "5. Distance and UMAP",
     "6. Clusters",
     "7. Outliers",
     "8. Run time",
@@ -40,6 +40,41 @@ def test_demo_writes_a_self_contained_report(demo_run):
     assert page.count("data:image/png;base64,") >= 20
     assert "Bokeh" in page
     assert not re.search(r'<script[^>]+src="https?://', page)
+    # the groups are named, and their table is the compact one that fits
+    assert "<th>name</th>" in page and "bpt majority" not in page
+    assert re.search(r'"0: (star-forming|composite|LINER|Seyfert|ambiguous)', page)
+
+
+def test_cluster_view_names_the_groups_beside_the_plot():
+    import holoviews as hv
+    import numpy as np
+    import pandas as pd
+
+    from astrokit._demo.report import _cluster_view, cluster_names
+
+    rng = np.random.default_rng(0)
+    labels = pd.Series(np.repeat([-1, 0, 1], [20, 100, 80]), name="cluster")
+    embedding = pd.DataFrame(
+        rng.normal(size=(200, 2)) + np.c_[3 * labels, labels],
+        columns=["umap_x", "umap_y"],
+    )
+    description = pd.DataFrame(
+        {"name": ["noise", "LINER, high log [SII]6716+31/Hα", "star-forming"]},
+        index=pd.Index([-1, 0, 1], name="cluster"),
+    )
+    assert cluster_names(description)[0] == "0: LINER, high log [SII]6716+31/Hα"
+    res = {"labels": labels, "embedding": embedding, "description": description}
+    model = hv.render(_cluster_view(res), backend="bokeh")
+    (legend,) = model.legend
+    items = [item.label.value for item in legend.items]
+    assert items == [
+        "0: LINER, high log [SII]6716+31/Hα",
+        "1: star-forming",
+        "-1: noise",
+    ]
+    assert legend in model.right  # beside the plot, not over the points
+    noise = legend.items[-1].renderers[0].glyph
+    assert noise.fill_color == "#b0b0b0"  # grey, as in every cluster plot
 
 
 @pytest.mark.slow

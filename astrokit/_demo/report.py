@@ -63,19 +63,34 @@ def _embedding(report, res: dict) -> None:
     from astrokit import interpret
 
     choices = res["choices"].set_index("step")
+    distance = choices.loc["distance"]
     report.section(
-        "5. Forest distance and UMAP",
-        f"{choices.loc['distance', 'choice']} of every pixel "
-        "(Baron & Poznanski 2017), embedded with "
-        f"{choices.loc['embedding', 'choice']}. Each panel colours the "
-        "embedding by one feature.",
+        "5. Distance and UMAP",
+        f"Neighbours of every pixel: {distance['choice']} ({distance['reason']}), "
+        f"embedded with {choices.loc['embedding', 'choice']}. The "
+        "unsupervised-forest distance of Baron & Poznanski (2017) scores the "
+        "outliers (section 7). Each panel colours the embedding by one feature.",
     )
     axes = interpret.plot_features(res["embedding"], res["X"])
-    report.figure(axes.flat[0].figure, "UMAP of the standardised features (25 Euclidean neighbours)")
+    report.figure(
+        axes.flat[0].figure,
+        f"UMAP of the standardised features ({distance['choice']})",
+    )
+
+
+def cluster_names(description: pd.DataFrame) -> dict:
+    """``{label: "0: Seyfert, high log [OIII]5007/Hβ"}`` from describe_clusters."""
+    return {int(c): f"{c}: {name}" for c, name in description["name"].items()}
 
 
 def _cluster_view(res: dict):
-    """The clusters on the embedding as an interactive Datashader image."""
+    """The clusters on the embedding as an interactive Datashader image.
+
+    Each cluster is named in a legend beside the plot (from
+    :func:`astrokit.interpret.describe_clusters`), noise in grey. Datashader
+    draws an image, which has no legend of its own: the legend comes from one
+    invisible marker per cluster, at the cluster's median.
+    """
     import datashader as ds
     import holoviews as hv
     from holoviews.operation.datashader import datashade, spread
@@ -92,8 +107,25 @@ def _cluster_view(res: dict):
     image = datashade(
         points, aggregator=ds.count_cat("cluster"), color_key=colors, dynamic=False
     )
-    image = spread(image, px=1)  # a pixel is visible on a sparse embedding
-    return image.opts(width=520, height=460, title="clusters on the embedding")
+    # a pixel is visible on a sparse embedding; the image's own legend gives
+    # numbers only, the named one is drawn below
+    image = spread(image, px=1).opts(show_legend=False)
+    titles = cluster_names(res["description"])
+    centres = frame.groupby("cluster", observed=True)[["umap_x", "umap_y"]].median()
+    keys = [*[n for n in numbers if n >= 0], *[n for n in numbers if n < 0]]
+    legend = [
+        hv.Points([tuple(centres.loc[str(n)])], label=titles.get(n, str(n))).opts(
+            color=colors[str(n)], size=0
+        )
+        for n in keys  # the clusters in order, noise last
+    ]
+    return hv.Overlay([image, *legend]).opts(
+        hv.opts.Overlay(
+            frame_width=460, frame_height=420, legend_position="right",
+            legend_opts={"location": "top_left"},
+            title="clusters on the embedding", xlabel="UMAP 1", ylabel="UMAP 2",
+        )
+    )  # fmt: skip
 
 
 def _clusters(report, table: pd.DataFrame, res: dict) -> None:
@@ -110,8 +142,9 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
     report.table(res["choices"], "The choices astrokit.discover made, and why")
     report.holoviews(
         _cluster_view(res),
-        "Clusters on the UMAP embedding (interactive: pan and zoom; colours as "
-        "in the sky maps below; -1 is noise)",
+        "Clusters on the UMAP embedding, named by their BPT class and strongest "
+        "feature (interactive: pan and zoom; colours as in the sky maps below; "
+        "-1, grey, is noise)",
     )
     axes = interpret.plot_sky(table, labels=labels)
     report.figure(axes.flat[0].figure, "Clusters back on the sky")
@@ -122,9 +155,11 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
         axes.flat[0].figure, f"Co-assignment confidence over {runs} subsamples"
     )
     report.table(res["stability_clusters"], "Stability of each cluster")
-    report.table(
-        res["description"],
-        "What each group is: its most distinguishing features and BPT classes",
+    description = res["description"][["size", "fraction", "name", "description"]]
+    report.table(  # the compact form of describe_clusters: fits the page
+        description,
+        "What each group is: its name, then its most distinguishing features "
+        "and its BPT classes",
     )
     ax = interpret.plot_effect_sizes(res["effects"])
     report.figure(ax.figure, "Effect size of every feature in every cluster")
