@@ -2,7 +2,15 @@
 
 Prints, for the forest distance (``astrokit.distances.UnsupervisedRandomForest``,
 defaults: 100 trees, each trained on its own 20,000 real + 20,000 synthetic
-rows):
+rows), on two data sets side by side:
+
+- ``blobs``: ``sklearn.datasets.make_blobs(n_samples=N, n_features=12,
+  centers=6, random_state=0)`` as float32: compact, well-separated groups,
+  where the trees stop at pure leaves of thousands of rows (issue 12);
+- ``mixture``: a Gaussian mixture standing in for pixel features: 8
+  informative features (8 components of unequal weight, each with its own
+  correlations; two log-normal, one scaled by 100) and 4 irrelevant
+  uniform-noise features of scales 1 to 1000: 12 in all.
 
 1. Recall at ``--recall-rows`` (default 10,000): the approximate neighbour
    search (``algorithm="approximate"``, what large tables use) against the
@@ -11,24 +19,31 @@ rows):
    correct when its exact distance is at most the k-th exact distance. Also
    the time of the dense N x N matrix (the original method's form) and of
    the exact weirdness score compared with the dense one.
-2. Scale at ``--n-rows`` (default 1,000,000): fit (sample, shuffle, train,
-   place every row in its leaves) plus the k = 25 neighbour graph, in a fresh
-   process, with its peak resident memory (``ru_maxrss``, the whole process,
-   the data included) read before any check; then recall on 1,000 random
-   rows against their exact neighbours among all rows.
+2. Scale at ``--rows`` (default 1,000,000), each data set in a fresh
+   process: fit (sample, shuffle, train, place every row in its leaves),
+   then the k = 25 graph of the fitted rows (``kneighbors_graph()``, what
+   ``knn_graph`` uses), then the graph of the same rows passed again as new
+   rows (``kneighbors_graph(X)``, the call of issue 12: each row may be its
+   own neighbour); peak resident memory (``ru_maxrss``, the whole process,
+   the data included) read before any check; recall of both graphs on 1,000
+   random rows against their exact neighbours among all rows; the process
+   CPU time beside the wall time (on a shared machine the wall time is
+   inflated by other work; CPU / cores is what an idle machine would take).
+   Then ``pynndescent``'s Euclidean k = 25 graph of the same rows (its own
+   fresh process, ``n_jobs`` threads, index plus graph), and the ratio.
+3. When ``--rows`` is below 10^6: the 10^6-row time extrapolated from the
+   measured one (tree growing is independent of N; the rest is taken as
+   linear in N, which the sorts and cache misses make slightly optimistic).
 
-Data: a Gaussian mixture standing in for pixel features: 8 informative
-features (8 components of unequal weight, each with its own correlations;
-two features log-normal and one scaled by 100, so units and scales differ)
-and 4 irrelevant uniform-noise features of scales 1 to 1000: 12 in all.
+Reference (the original dense implementation): 13.5 s and 1.5 GB at 10,000
+rows x 12 features on 2 cores, growing as N^2. Targets (issue 12): 10^6 rows
+of either data set, fit plus graph, in at most 2 minutes on 2 cores and 2 GB,
+recall at least 0.95, within 2x of pynndescent's time.
 
-Reference (the original dense implementation, from the issue): 13.5 s and
-1.5 GB at 10,000 rows x 12 features on 2 cores, growing as N^2. Targets:
-1,000,000 rows in at most 5 minutes and 2 GB; recall at least 0.9.
-
-Run: ``python benchmarks/bench_forest.py`` (``--n-rows 100000`` for a quick
-run). Timings depend on the machine's load; numba compiles the search
-kernels on first use and caches them on disk (the first run is slower).
+Run: ``python benchmarks/bench_forest.py`` (``--rows 100000`` for a quick
+run; ``--data blobs`` for one data set). Timings depend on the machine's
+load; numba compiles the search kernels on first use and caches them on
+disk (the first run is slower).
 """
 
 from __future__ import annotations
@@ -41,6 +56,9 @@ import sys
 import time
 
 import numpy as np
+
+K = 25
+DATASETS = ("blobs", "mixture")
 
 
 def mixture(n: int, seed: int = 0) -> np.ndarray:
@@ -65,6 +83,18 @@ def mixture(n: int, seed: int = 0) -> np.ndarray:
     return out
 
 
+def blobs(n: int, seed: int = 0) -> np.ndarray:
+    """Issue 12's compact groups: make_blobs(n, 12 features, 6 centres), float32."""
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(n_samples=n, n_features=12, centers=6, random_state=seed)
+    return X.astype(np.float32)
+
+
+def data(kind: str, n: int, seed: int) -> np.ndarray:
+    return {"blobs": blobs, "mixture": mixture}[kind](n, seed)
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -74,44 +104,50 @@ def recall(approx_misses: np.ndarray, exact_misses: np.ndarray) -> float:
     return float((approx_misses <= exact_misses[:, -1:]).mean())
 
 
-def run_recall(n: int, n_jobs: int, seed: int) -> dict:
+class Clock:
+    """Wall and process CPU seconds of a block."""
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
+def run_recall(kind: str, n: int, n_jobs: int, seed: int) -> dict:
     from astrokit.distances import UnsupervisedRandomForest, _leaf_neighbours
 
-    X = mixture(n, seed)
+    X = data(kind, n, seed)
     urf = UnsupervisedRandomForest(random_state=seed, n_jobs=n_jobs, progress=False)
-    t0 = time.perf_counter()
-    urf.fit(X)
-    fit_s = time.perf_counter() - t0
+    with Clock() as fit:
+        urf.fit(X)
     codes, sentinel = urf.leaves_, urf.sentinel_
-    t0 = time.perf_counter()
-    with_self = np.arange(n)
-    _, exact = _leaf_neighbours.exact_knn(
-        codes, codes, sentinel, 25, self_ids=with_self
-    )
-    exact_s = time.perf_counter() - t0
+    with Clock() as exact_t:
+        _, exact = _leaf_neighbours.exact_knn(
+            codes, codes, sentinel, K, self_ids=np.arange(n)
+        )
     urf.set_params(algorithm="approximate")
     urf._graph_cache = None
-    t0 = time.perf_counter()
-    dist, _ = urf.kneighbors()
-    approx_s = time.perf_counter() - t0
+    with Clock() as approx_t:
+        dist, _ = urf.kneighbors(n_neighbors=K)
     approx = np.rint(dist * urf.n_estimators).astype(np.int32)
-    t0 = time.perf_counter()
-    dense = urf.dense_distances()
-    dense_s = time.perf_counter() - t0
+    with Clock() as dense_t:
+        dense = urf.dense_distances()
     dense_weird = dense.sum(axis=1, dtype=np.float64) / (n - 1)
-    t0 = time.perf_counter()
-    weird = urf.weirdness()
-    weird_s = time.perf_counter() - t0
+    with Clock() as weird_t:
+        weird = urf.weirdness()
     from scipy.stats import spearmanr
 
     return {
         "n": n,
-        "fit_s": fit_s,
-        "exact_knn_s": exact_s,
-        "approx_knn_s": approx_s,
+        "fit_s": fit.wall,
+        "exact_knn_s": exact_t.wall,
+        "approx_knn_s": approx_t.wall,
         "recall": recall(approx, exact),
-        "dense_s": dense_s,
-        "weirdness_s": weird_s,
+        "dense_s": dense_t.wall,
+        "weirdness_s": weird_t.wall,
         "weirdness_max_abs_diff": float(np.abs(weird - dense_weird).max()),
         "weirdness_spearman": float(spearmanr(weird, dense_weird).statistic),
         "separability": urf.separability_,
@@ -119,44 +155,78 @@ def run_recall(n: int, n_jobs: int, seed: int) -> dict:
     }
 
 
-def run_scale(n: int, n_jobs: int, seed: int, n_check: int = 1000) -> dict:
+def run_scale(kind: str, n: int, n_jobs: int, seed: int, n_check: int = 1000) -> dict:
     from astrokit.distances import UnsupervisedRandomForest, _leaf_neighbours
 
-    X = mixture(n, seed)
+    base_rss = peak_rss_mb()  # the interpreter and libraries
+    X = data(kind, n, seed)
     data_rss = peak_rss_mb()
     urf = UnsupervisedRandomForest(random_state=seed, n_jobs=n_jobs, progress=False)
-    t0 = time.perf_counter()
-    urf.fit(X)
-    fit_s = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    dist, ind = urf.kneighbors()
-    knn_s = time.perf_counter() - t1
-    total_s = time.perf_counter() - t0
+    with Clock() as fit:
+        urf.fit(X)
+    with Clock() as graph:
+        fitted = urf.kneighbors_graph(n_neighbors=K)
+    peak_fitted = peak_rss_mb()
+    with Clock() as again:
+        queried = urf.kneighbors_graph(X, n_neighbors=K)
     peak = peak_rss_mb()
-    rows = np.random.default_rng(seed).choice(n, size=min(n_check, n), replace=False)
+    with Clock() as place:  # the placement part of the fit, timed again
+        urf._apply(X)
     codes = urf.leaves_
-    _, exact = _leaf_neighbours.exact_knn(
-        codes[rows], codes, urf.sentinel_, ind.shape[1], self_ids=rows
+    rows = np.random.default_rng(seed).choice(n, size=min(n_check, n), replace=False)
+    _, exact_fitted = _leaf_neighbours.exact_knn(
+        codes[rows], codes, urf.sentinel_, K, self_ids=rows
     )
-    approx = np.rint(dist[rows] * urf.n_estimators).astype(np.int32)
+    _, exact_new = _leaf_neighbours.exact_knn(codes[rows], codes, urf.sentinel_, K)
+
+    def misses(g):
+        d = g.data.reshape(n, K)[rows]
+        return np.rint(d * urf.n_estimators).astype(np.int32)
+
+    dist = fitted.data.reshape(n, K)
     return {
         "n": n,
-        "fit_s": fit_s,
-        "knn_s": knn_s,
-        "total_s": total_s,
+        "fit_s": fit.wall,
+        "fit_cpu": fit.cpu,
+        "place_s": place.wall,
+        "place_cpu": place.cpu,
+        "graph_s": graph.wall,
+        "graph_cpu": graph.cpu,
+        "again_s": again.wall,
+        "again_cpu": again.cpu,
+        "peak_fitted_mb": peak_fitted,
         "peak_rss_mb": peak,
         "data_rss_mb": data_rss,
-        "recall_sampled": recall(approx, exact),
+        "base_rss_mb": base_rss,
+        "recall_fitted": recall(misses(fitted), exact_fitted),
+        "recall_again": recall(misses(queried), exact_new),
+        "self_first": float(
+            (queried.indices.reshape(n, K)[:, 0] == np.arange(n)).mean()
+        ),
         "kth_distance_median": float(np.median(dist[:, -1])),
+        "kth_zero": float((dist[:, -1] == 0).mean()),
         "separability": urf.separability_,
     }
 
 
-def in_fresh_process(kind: str, n: int, n_jobs: int, seed: int) -> dict:
+def run_pynndescent(kind: str, n: int, n_jobs: int, seed: int) -> dict:
+    import numba
+    from pynndescent import NNDescent
+
+    X = data(kind, n, seed)
+    numba.set_num_threads(n_jobs)
+    NNDescent(X[:2000], n_neighbors=K + 1, n_jobs=n_jobs)  # compile first
+    with Clock() as t:
+        index = NNDescent(X, n_neighbors=K + 1, random_state=seed, n_jobs=n_jobs)
+        index.neighbor_graph  # noqa: B018
+    return {"n": n, "nnd_s": t.wall, "nnd_cpu": t.cpu, "peak_rss_mb": peak_rss_mb()}
+
+
+def in_fresh_process(func: str, *args) -> dict:
     code = (
         f"import json, sys; sys.path.insert(0, {sys.path[0]!r}); "
         f"import bench_forest as b; "
-        f"print(json.dumps(b.run_{kind}({n}, {n_jobs}, {seed})))"
+        f"print(json.dumps(b.run_{func}(*{args!r})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
@@ -164,43 +234,126 @@ def in_fresh_process(kind: str, n: int, n_jobs: int, seed: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def table(title: str, rows: list, results: dict) -> None:
+    """Print one row per ``(label, format, key or function of a result)``."""
+    kinds = list(results)
+    print(title)
+    print(f"  {'':44s}" + "".join(f"{k:>14s}" for k in kinds))
+    for label, fmt, get in rows:
+        value = get if callable(get) else (lambda x, key=get: x[key])
+        cells = "".join(f"{fmt.format(value(results[k])):>14s}" for k in kinds)
+        print(f"  {label:44s}{cells}")
+
+
+def wall_cpu(name: str):
+    """A cell showing ``wall; cpu`` seconds of a timed step."""
+    return lambda x: f"{x[name + '_s']:.1f}; {x[name + '_cpu']:.0f}"
+
+
+RECALL_ROWS = [
+    ("forest fit (bootstrap of all rows), s", "{:.1f}", "fit_s"),
+    ("exact neighbours (shared-leaf counts), s", "{:.1f}", "exact_knn_s"),
+    ("approximate neighbours, s", "{:.1f}", "approx_knn_s"),
+    ("recall of approximate vs exact (ties)", "{:.3f}", "recall"),
+    ("dense N x N distances, s", "{:.1f}", "dense_s"),
+    ("weirdness O(N T), s", "{:.3f}", "weirdness_s"),
+    ("  vs dense row means: max |diff|", "{:.1e}", "weirdness_max_abs_diff"),
+    ("  vs dense row means: Spearman", "{:.4f}", "weirdness_spearman"),
+    ("separability (held-out real vs synth.)", "{:.3f}", "separability"),
+    ("peak RSS of that process, MB", "{:.0f}", "peak_rss_mb"),
+]
+
+
+def total(x):
+    return x["fit_s"] + x["graph_s"]
+
+
+def issue_call(x):
+    """New rows are searched with the fitted rows' graph, which it computes."""
+    return x["fit_s"] + x["graph_s"] + x["again_s"]
+
+
+SCALE_ROWS = [
+    ("fit: grow trees, leaves of all rows", "{}", wall_cpu("fit")),
+    ("  of which placing rows (timed again)", "{}", wall_cpu("place")),
+    ("graph of the fitted rows", "{}", wall_cpu("graph")),
+    ("fit + graph", "{:.1f}", total),
+    ("kneighbors_graph(X), X = the same rows", "{}", wall_cpu("again")),
+    ("fit + kneighbors_graph(X) (issue 12's call)", "{:.1f}", issue_call),
+    ("pynndescent Euclidean graph", "{}", lambda x: wall_cpu("nnd")(x["nnd"])),
+    ("(fit + graph) / pynndescent", "{:.2f}", lambda x: total(x) / x["nnd"]["nnd_s"]),
+    ("peak RSS, fitted graph, MB", "{:.0f}", "peak_fitted_mb"),
+    ("peak RSS, both graphs, MB", "{:.0f}", "peak_rss_mb"),
+    ("  the data alone, MB", "{:.0f}", "data_rss_mb"),
+    ("  pynndescent's process, MB", "{:.0f}", lambda x: x["nnd"]["peak_rss_mb"]),
+    ("recall, fitted graph (1,000 rows, ties)", "{:.3f}", "recall_fitted"),
+    ("recall, kneighbors_graph(X)", "{:.3f}", "recall_again"),
+    ("  rows that are their own first neighbour", "{:.3f}", "self_first"),
+    ("median k-th neighbour distance", "{:.3f}", "kth_distance_median"),
+    ("rows whose k-th neighbour is at 0 (ties)", "{:.3f}", "kth_zero"),
+    ("separability", "{:.3f}", "separability"),
+]
+
+
+def projected(n: int) -> list:
+    """Rows of the 10^6 extrapolation from a run at ``n`` rows."""
+    f = 1_000_000 / n
+
+    def forest(x):
+        grow = x["fit_s"] - x["place_s"]
+        return grow + (x["place_s"] + x["graph_s"]) * f
+
+    def nnd(x):
+        return x["nnd"]["nnd_s"] * f
+
+    def rss(x, key="peak_fitted_mb"):
+        return x["base_rss_mb"] + (x[key] - x["base_rss_mb"]) * f
+
+    return [
+        ("fit + graph, s", "{:.0f}", forest),
+        (
+            "fit + kneighbors_graph(X), s",
+            "{:.0f}",
+            lambda x: forest(x) + x["again_s"] * f,
+        ),
+        ("pynndescent, s", "{:.0f}", nnd),
+        ("(fit + graph) / pynndescent", "{:.2f}", lambda x: forest(x) / nnd(x)),
+        ("peak RSS above the libraries' taken as linear, MB", "{:.0f}", rss),
+        ("  with kneighbors_graph(X), MB", "{:.0f}", lambda x: rss(x, "peak_rss_mb")),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", "--n-rows", type=int, default=1_000_000)
     parser.add_argument("--recall-rows", type=int, default=10_000)
+    parser.add_argument("--data", default=",".join(DATASETS))
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-recall", action="store_true")
     args = parser.parse_args()
+    kinds = [k for k in args.data.split(",") if k]
+    for k in kinds:
+        if k not in DATASETS:
+            parser.error(f"--data {k!r}: choose from {DATASETS}")
+    jobs, seed, n = args.n_jobs, args.seed, args.rows
 
-    r = in_fresh_process("recall", args.recall_rows, args.n_jobs, args.seed)
-    print(
-        f"Recall at N={r['n']:,} x 12 features, n_neighbors=25, 100 trees, "
-        f"{args.n_jobs} threads"
-    )
-    print(f"  forest fit (bootstrap of all rows)     {r['fit_s']:7.1f} s")
-    print(f"  exact neighbours (shared-leaf counts)  {r['exact_knn_s']:7.1f} s")
-    print(f"  approximate neighbours                 {r['approx_knn_s']:7.1f} s")
-    print(f"  recall of approximate vs exact (ties)  {r['recall']:7.3f}")
-    print(f"  dense N x N distances                  {r['dense_s']:7.1f} s")
-    print(
-        f"  weirdness, exact O(N T): {r['weirdness_s']:.3f} s; vs dense row means: "
-        f"max |diff| {r['weirdness_max_abs_diff']:.1e}, "
-        f"Spearman {r['weirdness_spearman']:.4f}"
-    )
-    print(f"  separability (held-out real vs synth.) {r['separability']:7.3f}")
-    print(f"  peak RSS of that process               {r['peak_rss_mb']:7.0f} MB")
-
-    s = in_fresh_process("scale", args.n_rows, args.n_jobs, args.seed)
-    print(f"Scale at N={s['n']:,} x 12 features, n_neighbors=25, {args.n_jobs} threads")
-    print(f"  fit: grow trees, leaves of all rows    {s['fit_s']:7.1f} s")
-    print(f"  neighbour graph                        {s['knn_s']:7.1f} s")
-    print(f"  total                                  {s['total_s']:7.1f} s")
-    print(
-        f"  peak RSS (whole process)               {s['peak_rss_mb']:7.0f} MB "
-        f"(data alone: {s['data_rss_mb']:.0f} MB)"
-    )
-    print(f"  recall on 1,000 sampled rows (ties)    {s['recall_sampled']:7.3f}")
-    print(f"  median k-th neighbour distance         {s['kth_distance_median']:7.3f}")
+    if not args.skip_recall:
+        m = args.recall_rows
+        r = {k: in_fresh_process("recall", k, m, jobs, seed) for k in kinds}
+        title = f"Recall at N={m:,} x 12 features, k={K}, 100 trees, {jobs} threads"
+        table(title, RECALL_ROWS, r)
+    s = {k: in_fresh_process("scale", k, n, jobs, seed) for k in kinds}
+    for k in kinds:
+        s[k]["nnd"] = in_fresh_process("pynndescent", k, n, jobs, seed)
+    title = f"Scale at N={n:,} x 12 features, k={K}, {jobs} threads (wall s; CPU s)"
+    table(title, SCALE_ROWS, s)
+    if n < 1_000_000:
+        title = (
+            f"Extrapolated to N=1,000,000 (x{1e6 / n:.0f}; growing the trees does "
+            "not depend on N, the rest taken as linear: optimistic)"
+        )
+        table(title, projected(n), s)
 
 
 if __name__ == "__main__":

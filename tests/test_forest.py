@@ -299,3 +299,106 @@ def test_leaf_kernels_on_a_hand_made_example():
     assert misses.tolist() == [[2, 2], [2, 3], [2, 3]]
     mean = _leaf_neighbours.mean_similarity(codes, codes, 9, exclude_self=True)
     np.testing.assert_allclose(mean, [4 / 8, 3 / 8, 3 / 8])
+
+
+def _compact(n=1500, std=1.0, d=6, seed=0):
+    """Well-separated compact groups (issue 12): pure leaves of many rows."""
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(
+        n_samples=n, n_features=d, centers=3, cluster_std=std, random_state=seed
+    )
+    return X.astype(np.float32)
+
+
+def test_new_rows_approximate_search_finds_the_exact_neighbours():
+    X = _compact()
+    fit, new = X[:1200], X[1200:]
+    exact = _urf(n_estimators=60, algorithm="exact").fit(fit)
+    approx = _urf(n_estimators=60, algorithm="approximate").fit(fit)
+    np.testing.assert_array_equal(exact.leaves_, approx.leaves_)  # same forest
+    de, _ = exact.kneighbors(new, n_neighbors=10)
+    da, ia = approx.kneighbors(new, n_neighbors=10)
+    # ties: a neighbour is right when no farther than the exact k-th one
+    assert (da <= de[:, -1:] + 1e-6).mean() >= 0.95
+    assert (da[:, 0] == de[:, 0]).all()  # the nearest is always found
+    dense = approx.dense_distances(new)  # the distances returned are the true ones
+    np.testing.assert_allclose(da, np.take_along_axis(dense, ia, axis=1))
+    assert (np.diff(da, axis=1) >= 0).all()
+
+
+def test_new_rows_go_approximate_above_the_budget(monkeypatch):
+    from astrokit.distances import _trees
+
+    X = _compact(1000)
+    urf = _urf(n_estimators=60).fit(X)
+    exact = urf.kneighbors(X, n_neighbors=10)  # cheap: exact
+    monkeypatch.setattr(_trees, "EXACT_BUDGET", 0)
+    auto = _urf(n_estimators=60).fit(X).kneighbors(X, n_neighbors=10)
+    forced = _urf(n_estimators=60, algorithm="approximate").fit(X)
+    forced = forced.kneighbors(X, n_neighbors=10)
+    np.testing.assert_array_equal(auto[1], forced[1])
+    assert (auto[0] <= exact[0][:, -1:] + 1e-6).mean() >= 0.95
+    # the fitted rows passed again (issue 12's call) find themselves
+    assert (auto[1][:, 0] == np.arange(len(X))).mean() >= 0.99
+
+
+def test_new_rows_results_do_not_depend_on_position_or_threads():
+    X = _compact(1200)
+    new = X[:300] + np.float32(0.01)
+    perm = np.random.default_rng(1).permutation(len(new))
+    for algorithm in ("exact", "approximate"):
+        one = _urf(algorithm=algorithm, n_jobs=1).fit(X[300:])
+        two = _urf(algorithm=algorithm, n_jobs=2).fit(X[300:])
+        d, i = one.kneighbors(new, n_neighbors=8)
+        dp, ip = two.kneighbors(new[perm], n_neighbors=8)
+        np.testing.assert_array_equal(ip, i[perm])
+        np.testing.assert_array_equal(dp, d[perm])
+        twice = one.kneighbors(np.vstack([new[:1], new[:1]]), n_neighbors=8)[1]
+        np.testing.assert_array_equal(twice[0], twice[1])  # identical rows
+
+
+@pytest.mark.parametrize("algorithm", ["exact", "approximate"])
+def test_tied_new_rows_do_not_make_hubs(rng, algorithm):
+    # 20 distinct rows, 30 copies each: every new row near one of them ties
+    # with its 30 copies. New rows that broke ties alike (as before) all
+    # listed the same 5 copies.
+    distinct = rng.normal(size=(20, 3))
+    urf = _urf(algorithm=algorithm).fit(np.repeat(distinct, 30, axis=0))
+    new = np.repeat(distinct, 40, axis=0) + rng.normal(scale=1e-5, size=(800, 3))
+    dist, ind = urf.kneighbors(new, n_neighbors=5)
+    exact = np.sort(urf.dense_distances(new), axis=1)[:, :30]
+    np.testing.assert_array_equal(dist, exact[:, :5])  # the 30 copies tie
+    np.testing.assert_array_equal(exact[:, 0], exact[:, -1])
+    codes = urf._query_codes(new)
+    alike = np.zeros(len(new), dtype=np.int64)
+    before, _ = _leaf_neighbours.exact_knn(
+        codes, urf.leaves_, urf.sentinel_, 5, ties=alike
+    )
+    assert np.bincount(before.ravel()).max() == 40  # 5 hubs per distinct row
+    assert np.bincount(ind.ravel()).max() <= 20  # 40 x 5 over 30 copies: 6.7
+
+
+def test_search_progress_counts_every_row():
+    X = _compact(600)
+    urf = _urf().fit(X)
+    seen = []
+    _leaf_neighbours.exact_knn(
+        urf.leaves_, urf.leaves_, urf.sentinel_, 5, progress=seen.append
+    )
+    assert sum(seen) == len(X)
+    from astrokit.distances import _leaf_query
+
+    seen.clear()
+    graph = urf.kneighbors(n_neighbors=5, return_distance=False)
+    _leaf_query.approximate_query(
+        urf.leaves_[:100], urf.leaves_, urf.sentinel_, 5, graph,
+        rng=np.random.default_rng(0), progress=seen.append,
+    )  # fmt: skip
+    assert sum(seen) == 100
+
+
+def test_approximate_new_rows_when_every_fitted_row_is_a_neighbour(rng):
+    urf = _urf(algorithm="approximate").fit(rng.normal(size=(25, 3)))
+    dist, ind = urf.kneighbors(rng.normal(size=(3, 3)), n_neighbors=25)
+    assert (np.sort(ind, axis=1) == np.arange(25)).all()

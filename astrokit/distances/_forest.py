@@ -58,9 +58,11 @@ class UnsupervisedRandomForest(BaseEstimator):
         is never its own neighbour: 25 means 25 other rows, the one rule of
         the kit (:mod:`astrokit._shared.checks`).
     algorithm : {"auto", "exact", "approximate"}, default "auto"
-        Neighbour search over the fitted rows: exact counting of shared
-        leaves, or sorted windows plus refinement (see ``_leafknn``).
-        ``"auto"`` is exact while that is cheap (``EXACT_BUDGET``).
+        Neighbour search, for the fitted rows and for new rows: exact
+        counting of shared leaves, or sorted windows plus refinement
+        (``astrokit.distances._leaf_neighbours``, ``_leaf_query``).
+        ``"auto"`` is exact while the shared leaves to count stay below
+        ``EXACT_BUDGET`` pairs (``astrokit.distances._trees``).
     random_state : int, RandomState or None, default 0
         Seeds the sample, the shuffles, the forest and the approximate search.
         The default is fixed, so two fits on the same rows give the same
@@ -226,11 +228,19 @@ class UnsupervisedRandomForest(BaseEstimator):
         )
 
     # ------------------------------------------------------------- neighbours
-    def _query_codes(self, X):
+    def _query_codes(self, X, *, ties: bool = False):
+        """Leaf codes of new rows (None: the fitted rows); with ``ties``, also
+        the id each row's ties are hashed with (a hash of its values)."""
         check_is_fitted(self)
         if X is None:
             return None
-        return self._apply(self._validate(X, reset=False))
+        X = self._validate(X, reset=False)
+        codes = self._apply(X)
+        if not ties:
+            return codes
+        from astrokit.distances._leaf_query import tie_ids
+
+        return codes, tie_ids(np.ascontiguousarray(X).view(np.uint32))
 
     def _k(self, n_neighbors, *, new_rows: bool) -> int:
         k = self.n_neighbors if n_neighbors is None else n_neighbors
@@ -247,11 +257,12 @@ class UnsupervisedRandomForest(BaseEstimator):
         return check_n_neighbors(k, n_fit)
 
     def _search(self, query, k: int):
-        """``(indices, misses)`` of the query codes (None: the fitted rows)."""
+        """``(indices, misses)`` of new rows' ``(codes, ties)`` or fitted rows."""
         codes, sentinel = self.leaves_, self.sentinel_
         if query is not None:
+            query, ties = query
             return _trees.query_knn(
-                query, codes, sentinel, k, algorithm=self.algorithm,
+                query, codes, sentinel, k, ties=ties, algorithm=self.algorithm,
                 graph=lambda: self._fitted_graph(k), seed=self._knn_seed,
                 n_jobs=self.n_jobs, progress=self.progress,
             )  # fmt: skip
@@ -279,7 +290,12 @@ class UnsupervisedRandomForest(BaseEstimator):
         ----------
         X : array-like of shape (n_queries, n_features), optional
             Query rows. None (default): the fitted rows, each without itself.
-            New rows are searched exactly among the fitted ones.
+            New rows are searched among the fitted ones exactly while that
+            is cheap (``algorithm``), else approximately (sorted windows and
+            a best-first search over the fitted rows' own graph, which is
+            computed first: ``astrokit.distances._leaf_query``); the fitted
+            rows passed again are new rows, each usually its own first
+            neighbour (not when it sits in leaves that do not count).
         n_neighbors : int, optional
             Other rows per query (a fitted row is never its own neighbour);
             default: the ``n_neighbors`` parameter.
@@ -293,14 +309,15 @@ class UnsupervisedRandomForest(BaseEstimator):
         indices : ndarray of int32, shape (n_queries, n_neighbors)
             Positions in the fitted rows. Ties (frequent: distances take
             ``n_estimators + 1`` values) are broken by a fixed hash of the
-            pair, the same on every run.
+            pair (for a new row, of its values and the fitted row), the same
+            on every run.
 
         Raises
         ------
         ValueError
             If ``n_neighbors`` is not smaller than the number of fitted rows.
         """
-        query = self._query_codes(X)
+        query = self._query_codes(X, ties=True)
         k = self._k(n_neighbors, new_rows=query is not None)
         ind, misses = self._search(query, k)
         if not return_distance:

@@ -315,22 +315,24 @@ def _exact(query, self_ids, ties, codes_ref, order, starts, sentinel, n_neighbor
 
 
 def exact_knn(
-    query, codes, sentinel, n_neighbors, *, self_ids=None, groups=None, progress=None
-):
+    query, codes, sentinel, n_neighbors, *, self_ids=None, ties=None, groups=None,
+    progress=None,
+):  # fmt: skip
     """Exact ``(indices, misses)`` of the rows of ``query`` among ``codes``.
 
     ``self_ids[i]`` is the row of ``codes`` that query ``i`` is (left out of
     its neighbours, and the pair hash uses it), or -1 for a new row; None
-    means every query is new (its ties are hashed with a hash of its codes,
-    :func:`astrokit.distances._leaf_query.tie_ids`). Queries are searched
-    in blocks; ``progress(rows)`` is called after each.
+    means every query is new. A new row's ties are hashed with ``ties[i]``
+    (default: a hash of its codes, :func:`astrokit.distances._leaf_query.tie_ids`).
+    Queries are searched in blocks; ``progress(rows)`` is called after each.
     """
     from astrokit.distances._leaf_query import tie_ids
 
     if self_ids is None:
         self_ids = np.full(len(query), -1, dtype=np.int64)
     self_ids = np.asarray(self_ids, dtype=np.int64)
-    ties = np.where(self_ids >= 0, self_ids, tie_ids(query))
+    ties = tie_ids(query) if ties is None else ties
+    ties = np.where(self_ids >= 0, self_ids, ties)
     order, starts = groups if groups is not None else members(codes, sentinel)
     nq = len(query)
     ind = np.empty((nq, n_neighbors), dtype=np.int32)

@@ -28,11 +28,13 @@ nothing, with ties broken by a pair hash, which no neighbour library offers:
        candidate in the top ``k`` has been, or ``max_expand`` expansions.
 
 Ties: the key is ``(misses, hash(tie id of the query, fitted row))``. A new
-row's tie id is a hash of its own leaf codes: identical rows get identical
-neighbours, different rows break ties differently (no row becomes a hub
-that every query in a pure leaf lists), and a row's neighbours do not depend
-on its position in the query. Each query only writes its own list, so the
-result does not depend on the number of threads.
+row's tie id is a hash of its own feature values (:func:`tie_ids`):
+identical rows get identical neighbours, different rows break ties
+differently even when they share every leaf (no row becomes a hub that
+every query in a pure leaf lists, as when all new rows hashed alike), and a
+row's neighbours do not depend on its position in the query. Each query
+only writes its own list, so the result does not depend on the number of
+threads.
 """
 
 from __future__ import annotations
@@ -85,9 +87,14 @@ def _hash_rows(codes):
     return out
 
 
-def tie_ids(query: np.ndarray) -> np.ndarray:
-    """Per new row, the id its ties are hashed with: a hash of its leaf codes."""
-    return _hash_rows(np.ascontiguousarray(query))
+def tie_ids(rows: np.ndarray) -> np.ndarray:
+    """Per new row, the id its ties are hashed with: a hash of its values.
+
+    ``rows``: integers, e.g. leaf codes, or float32 features viewed as
+    ``uint32`` (what the estimator passes: rows with the same leaves but
+    different values break their ties differently).
+    """
+    return _hash_rows(np.ascontiguousarray(rows))
 
 
 @njit(inline="always", cache=True)
@@ -176,6 +183,7 @@ def approximate_query(
     graph: np.ndarray,
     *,
     rng: np.random.Generator,
+    ties=None,
     n_orders: int = N_ORDERS,
     window: int = WINDOW,
     fanout: int = FANOUT,
@@ -185,13 +193,14 @@ def approximate_query(
     """Approximate ``(indices, misses)`` (n_queries, k) of new rows among ``codes``.
 
     ``graph`` is the fitted rows' own neighbour indices (N, k'), e.g. from
-    :func:`astrokit.distances._trees.fitted_knn`. Queries are searched in
+    :func:`astrokit.distances._trees.fitted_knn`; ``ties`` as in
+    :func:`astrokit.distances._leaf_neighbours.exact_knn`. Queries are searched in
     blocks (in the order of their codes, so neighbouring queries read the
     same fitted rows) and ``progress(rows)`` is called after each block.
     """
     orders, trees = sorted_orders(codes, rng, n_orders)
     query = np.ascontiguousarray(query)
-    ties = tie_ids(query)
+    ties = tie_ids(query) if ties is None else ties
     order = np.lexsort(query[:, trees[0][::-1]].T)
     nq = len(query)
     ind = np.empty((nq, n_neighbors), dtype=np.int32)

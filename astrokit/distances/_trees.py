@@ -295,13 +295,16 @@ def fitted_knn(codes, sentinel, k, *, algorithm, seed, n_jobs, progress):
             )  # fmt: skip
 
 
-def query_knn(query, codes, sentinel, k, *, algorithm, graph, seed, n_jobs, progress):
+def query_knn(
+    query, codes, sentinel, k, *, ties, algorithm, graph, seed, n_jobs, progress
+):
     """``(indices, misses)`` (n_queries, k) of new rows among the fitted ones.
 
     ``algorithm="auto"`` is exact while the shared-leaf pairs to count stay
     within :data:`EXACT_BUDGET`, else approximate
     (:func:`astrokit.distances._leaf_query.approximate_query`), which needs
-    the fitted rows' own graph: ``graph()`` returns its indices.
+    the fitted rows' own graph: ``graph()`` returns its indices. ``ties``:
+    per query row, the id its ties are hashed with.
     """
     from astrokit.distances import _leaf_neighbours as leaf
     from astrokit.distances import _leaf_query
@@ -315,12 +318,16 @@ def query_knn(query, codes, sentinel, k, *, algorithm, graph, seed, n_jobs, prog
     with numba_threads(n_jobs):
         with progress_bar(progress, len(query), "URF: neighbours of new rows") as bar:
             if algorithm == "exact":
-                return leaf.exact_knn(query, codes, sentinel, k, progress=bar.update)
+                return leaf.exact_knn(
+                    query, codes, sentinel, k, ties=ties, progress=bar.update
+                )
             ind, misses = _leaf_query.approximate_query(
-                query, codes, sentinel, k, fitted,
+                query, codes, sentinel, k, fitted, ties=ties,
                 rng=np.random.default_rng(seed), progress=bar.update,
             )  # fmt: skip
         short = np.flatnonzero((ind < 0).any(axis=1))  # too few rows reached
         if short.size:
-            ind[short], misses[short] = leaf.exact_knn(query[short], codes, sentinel, k)
+            ind[short], misses[short] = leaf.exact_knn(
+                query[short], codes, sentinel, k, ties=ties[short]
+            )
     return ind, misses
