@@ -1,5 +1,6 @@
 """Sources of the pixel table: the synthetic PHANGS-like generator, FITS map and
-catalogue readers, and the registry of real public archive files.
+catalogue readers, the registry of real public archive files, and SDSS
+objects from the SkyServer (``query_sdss``, cached; ``read_sdss``).
 
 ``read_maps(..., resolution="150 pc")`` standardises maps of several
 instruments first: one common beam (errors propagated), one grid, units
@@ -17,6 +18,7 @@ from astrokit.data._grid import galaxies, galaxy_wcs, sky_map, to_image
 from astrokit.data._maps import read_maps
 from astrokit.data._products import read_edge_califa, read_images, read_muse_dap
 from astrokit.data._registry import datasets, fetch, load
+from astrokit.data._sdss import SDSS_COLUMNS, check_sdss, query_sdss, read_sdss
 from astrokit.data._synthetic import (
     ENVIRONMENTS,
     GALAXIES,
@@ -31,3 +33,4 @@ __all__ += ["galaxy_distance", "PSF_FWHM"]
 __all__ += ["read_muse_dap", "read_images", "read_edge_califa"]
 __all__ += ["make_galaxies", "load_demo", "GALAXIES", "ENVIRONMENTS", "TIER_SIZES"]
 __all__ += ["write_raw_observations", "raw_truth"]
+__all__ += ["query_sdss", "read_sdss", "check_sdss", "SDSS_COLUMNS"]
