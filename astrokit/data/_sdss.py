@@ -167,9 +167,9 @@ def query_sdss(
             f"query_sdss could not reach the SDSS SkyServer ({error}); no cached "
             f"answer at {path}. Run astrokit.data.query_sdss(n={n}, "
             f"release={release!r}) once with a network connection (the copy is "
-            "then read offline), or run the query by hand in the SkyServer's SQL "
-            f"form ({form}), save the CSV and read it with read_sdss(path). The "
-            f"query: {query}"
+            "then read offline), or run this query by hand in the SkyServer's "
+            f"SQL form ({form}): {query}; save the CSV and read it with "
+            "read_sdss(path)."
         )
         raise ConnectionError(msg) from error
     table = _parse(text)
