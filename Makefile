@@ -41,11 +41,14 @@ lint: setup
 
 # While online, on a machine of the room's platform (OS, CPU, Python): a
 # wheel of astrokit and of every dependency, and the demo data (tiny and
-# demo tiers) in $(WHEELHOUSE)/cache. Copy the folder to the room.
+# demo tiers) and lesson 09's SDSS table (when the SkyServer answers) in
+# $(WHEELHOUSE)/cache. Copy the folder to the room.
 wheelhouse: setup
 	$(BIN)/python -m pip wheel --wheel-dir $(WHEELHOUSE) ".[dev]" pip
 	ASTROKIT_CACHE=$(WHEELHOUSE_CACHE) $(BIN)/astrokit prepare --tier tiny
 	ASTROKIT_CACHE=$(WHEELHOUSE_CACHE) $(BIN)/astrokit prepare --tier demo
+	ASTROKIT_CACHE=$(WHEELHOUSE_CACHE) $(BIN)/python -c "import astrokit as ak; ak.data.query_sdss()" \
+	  || echo "SDSS table not cached (SkyServer unreachable): lesson 09 will need SDSS_CSV or a network"
 
 # In the room, with no network: .venv from the wheelhouse only, the demo data
 # copied into astrokit's cache folder, numba's code compiled.
