@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from astrokit._shared import matrix as _matrix
-from astrokit._shared.checks import check_int, check_n_neighbors
+from astrokit._shared.checks import check_int
 from astrokit.distances import _trees
 
 __all__ = ["UnsupervisedRandomForest"]
@@ -105,9 +105,8 @@ class UnsupervisedRandomForest(BaseEstimator):
     lower than a plain Euclidean k-nearest-neighbour distance would rank it
     (lesson 03 compares both on the planted anomalies of the demo galaxies).
 
-    Speed, measured by ``benchmarks/bench_forest.py`` on 2 shared cores:
-    1,000,000 rows x 12 features, fit plus n_neighbors=25 graph in about 2 minutes
-    and 1.4 GB peak memory, recall 0.98 against exact neighbours.
+    Speed and memory on 10^5 to 10^6 rows: ``benchmarks/bench_forest.py``
+    (compact groups and a correlated mixture, beside pynndescent).
 
     Examples
     --------
@@ -229,8 +228,7 @@ class UnsupervisedRandomForest(BaseEstimator):
 
     # ------------------------------------------------------------- neighbours
     def _query_codes(self, X, *, ties: bool = False):
-        """Leaf codes of new rows (None: the fitted rows); with ``ties``, also
-        the id each row's ties are hashed with (a hash of its values)."""
+        """Leaf codes of new rows (None: fitted), ``ties``: and their tie ids."""
         check_is_fitted(self)
         if X is None:
             return None
@@ -244,26 +242,17 @@ class UnsupervisedRandomForest(BaseEstimator):
 
     def _k(self, n_neighbors, *, new_rows: bool) -> int:
         k = self.n_neighbors if n_neighbors is None else n_neighbors
-        n_fit = len(self.leaves_)
-        if new_rows:  # a new row is no fitted row: every fitted row may be one
-            check_int(k, "n_neighbors", what="other rows")
-            if k > n_fit:
-                msg = (
-                    f"n_neighbors={k} must be at most the number of fitted rows "
-                    f"({n_fit})."
-                )
-                raise ValueError(msg)
-            return int(k)
-        return check_n_neighbors(k, n_fit)
+        return _trees.check_k(k, len(self.leaves_), new_rows=new_rows)
 
     def _search(self, query, k: int):
         """``(indices, misses)`` of new rows' ``(codes, ties)`` or fitted rows."""
         codes, sentinel = self.leaves_, self.sentinel_
-        if query is not None:
-            query, ties = query
+        if query is not None:  # guided by the fitted rows' own (cached) graph
+            cached = getattr(self, "_graph_cache", None)
+            k_fit = cached[0] if cached else min(k, len(codes) - 1)
             return _trees.query_knn(
-                query, codes, sentinel, k, ties=ties, algorithm=self.algorithm,
-                graph=lambda: self._fitted_graph(k), seed=self._knn_seed,
+                *query, codes, sentinel, k, algorithm=self.algorithm,
+                graph=lambda: self._search(None, k_fit)[0], seed=self._knn_seed,
                 n_jobs=self.n_jobs, progress=self.progress,
             )  # fmt: skip
         cached = getattr(self, "_graph_cache", None)
@@ -276,13 +265,6 @@ class UnsupervisedRandomForest(BaseEstimator):
         self._graph_cache = (k, ind, misses)
         return ind, misses
 
-    def _fitted_graph(self, k: int) -> np.ndarray:
-        """The fitted rows' neighbour indices (cached), for the search of new rows."""
-        cached = getattr(self, "_graph_cache", None)
-        if cached is not None:
-            return cached[1]
-        return self._search(None, min(k, len(self.leaves_) - 1))[0]
-
     def kneighbors(self, X=None, n_neighbors: int | None = None, return_distance=True):
         """The ``n_neighbors`` nearest fitted rows of each row, in forest distance.
 
@@ -290,12 +272,10 @@ class UnsupervisedRandomForest(BaseEstimator):
         ----------
         X : array-like of shape (n_queries, n_features), optional
             Query rows. None (default): the fitted rows, each without itself.
-            New rows are searched among the fitted ones exactly while that
-            is cheap (``algorithm``), else approximately (sorted windows and
-            a best-first search over the fitted rows' own graph, which is
-            computed first: ``astrokit.distances._leaf_query``); the fitted
-            rows passed again are new rows, each usually its own first
-            neighbour (not when it sits in leaves that do not count).
+            New rows are searched exactly while that is cheap, else guided
+            by the fitted rows' own graph (``algorithm``, ``_leaf_query``);
+            the fitted rows passed again are new rows, each usually its own
+            first neighbour (not when in leaves that do not count).
         n_neighbors : int, optional
             Other rows per query (a fitted row is never its own neighbour);
             default: the ``n_neighbors`` parameter.

@@ -323,16 +323,14 @@ def exact_knn(
     ``self_ids[i]`` is the row of ``codes`` that query ``i`` is (left out of
     its neighbours, and the pair hash uses it), or -1 for a new row; None
     means every query is new. A new row's ties are hashed with ``ties[i]``
-    (default: a hash of its codes, :func:`astrokit.distances._leaf_query.tie_ids`).
-    Queries are searched in blocks; ``progress(rows)`` is called after each.
+    (the estimator passes :func:`astrokit.distances._leaf_query.tie_ids`;
+    default 0: all new rows alike). Queries are searched in blocks;
+    ``progress(rows)`` is called after each.
     """
-    from astrokit.distances._leaf_query import tie_ids
-
     if self_ids is None:
         self_ids = np.full(len(query), -1, dtype=np.int64)
     self_ids = np.asarray(self_ids, dtype=np.int64)
-    ties = tie_ids(query) if ties is None else ties
-    ties = np.where(self_ids >= 0, self_ids, ties)
+    ties = np.where(self_ids >= 0, self_ids, 0 if ties is None else ties)
     order, starts = groups if groups is not None else members(codes, sentinel)
     nq = len(query)
     ind = np.empty((nq, n_neighbors), dtype=np.int32)

@@ -36,7 +36,11 @@ At scale
     trees. Neighbours come from those leaf codes
     (``astrokit.distances._leaf_neighbours``), never from an N x N matrix:
     exactly when rows share few leaves (small or moderate tables), else by
-    sorted windows and neighbour-of-neighbour refinement. The weirdness
+    sorted windows and neighbour-of-neighbour refinement; new rows likewise,
+    the approximate way by a best-first search over the fitted rows' graph
+    (``astrokit.distances._leaf_query``: on compact, well-separated groups
+    the trees stop at pure leaves of thousands of rows and the exact count
+    grows as N^2). The weirdness
     score is exact at any N without pairs: a row's summed similarity to all
     others is the summed occupancy of its leaves.
 
@@ -60,6 +64,7 @@ __all__ = [
     "EXACT_BUDGET",
     "apply_forest",
     "check_dense_memory",
+    "check_k",
     "exact_cost",
     "fitted_knn",
     "grow_forest",
@@ -258,6 +263,19 @@ def apply_forest(estimators, lut: np.ndarray, X: np.ndarray, *, n_jobs, progress
     return codes
 
 
+def check_k(k, n_fit: int, *, new_rows: bool) -> int:
+    """``n_neighbors`` checked: below ``n_fit`` for fitted rows, at most it for new."""
+    from astrokit._shared.checks import check_int, check_n_neighbors
+
+    if not new_rows:
+        return check_n_neighbors(k, n_fit)
+    check_int(k, "n_neighbors", what="other rows")  # every fitted row may be one
+    if k > n_fit:
+        msg = f"n_neighbors={k} must be at most the number of fitted rows ({n_fit})."
+        raise ValueError(msg)
+    return int(k)
+
+
 def exact_cost(codes: np.ndarray, sentinel: int, query=None) -> float:
     """Shared-leaf pairs an exact search counts: sum of occupancy squared.
 
@@ -296,7 +314,7 @@ def fitted_knn(codes, sentinel, k, *, algorithm, seed, n_jobs, progress):
 
 
 def query_knn(
-    query, codes, sentinel, k, *, ties, algorithm, graph, seed, n_jobs, progress
+    query, ties, codes, sentinel, k, *, algorithm, graph, seed, n_jobs, progress
 ):
     """``(indices, misses)`` (n_queries, k) of new rows among the fitted ones.
 
@@ -304,7 +322,7 @@ def query_knn(
     within :data:`EXACT_BUDGET`, else approximate
     (:func:`astrokit.distances._leaf_query.approximate_query`), which needs
     the fitted rows' own graph: ``graph()`` returns its indices. ``ties``:
-    per query row, the id its ties are hashed with.
+    per query row, the id its ties are hashed with (``_leaf_query.tie_ids``).
     """
     from astrokit.distances import _leaf_neighbours as leaf
     from astrokit.distances import _leaf_query
