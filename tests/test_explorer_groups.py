@@ -132,3 +132,28 @@ def test_static_preview_of_a_categorical_colour(pixels):
 
     png = explorer.explore(pixels, color="cluster").static_png()
     assert Image.open(BytesIO(png)).size[0] > 100  # drawn, no error on <NA>
+
+
+def test_a_categorical_colour_gets_its_counts_per_category():
+    rng = np.random.default_rng(4)
+    table = pd.DataFrame(
+        {
+            "umap_x": rng.normal(size=300),
+            "umap_y": rng.normal(size=300),
+            "x": rng.integers(0, 10, 300),
+            "y": rng.integers(0, 10, 300),
+            "cluster": rng.integers(-1, 3, 300),
+        }
+    )
+    ex = explorer.explore(
+        table, embedding=("umap_x", "umap_y"), sky=("x", "y"), by=None, color="cluster"
+    )
+    assert ex.layout is not None  # builds the widgets
+    bars = ex._layout._histogram()
+    counts = table["cluster"].value_counts()
+    assert dict(zip(bars.data["category"], bars.data["rows"], strict=True)) == {
+        str(k): int(v) for k, v in counts.items()
+    }
+    ex.select_box("embedding", (-1, -1, 1, 1))
+    picked = ex._layout._histogram().get(1)
+    assert picked.data["rows"].sum() == ex.selection.mask.sum()

@@ -133,11 +133,12 @@ class Widgets:
 
         ex = self.ex
         opts = {"frame_width": 260, "frame_height": 180, "tools": ["hover"]}
-        if ex.color is None or ex.palette is not None:
-            title = "histogram of the colour" if ex.color is None else "categories"
+        if ex.color is None:
             return hv.Histogram(([0.0, 1.0], [0]), kdims=["value"]).opts(
-                title=title, **opts
+                title="histogram of the colour", **opts
             )
+        if ex.palette is not None:
+            return self._category_counts(opts)
         values = ex._values
         log_scale = ex.norm == "log"
         key = (ex.color, log_scale)
@@ -161,6 +162,31 @@ class Widgets:
                 )
             )
         return hv.Overlay(layers).opts(title="1st-99th percentiles")
+
+    def _category_counts(self, opts):
+        """Rows per category (all, and selected), in the legend's colours."""
+        import holoviews as hv
+
+        ex = self.ex
+        names = [str(c) for c in ex.legend]
+        counts = [n for _, n in ex.legend.values()]
+        bars = hv.Bars(
+            pd.DataFrame({"category": names, "rows": counts}),
+            kdims=["category"],
+            vdims=["rows"],
+        ).opts(
+            color="category", cmap=ex.palette, xrotation=45, show_legend=False, **opts
+        )
+        if ex.selection.empty:
+            return bars.opts(title="rows per category")
+        codes = np.asarray(ex._values.codes)[ex.selection.mask]  # last: missing
+        chosen = np.bincount(codes, minlength=len(names) + 1)[: len(names)]
+        picked = hv.Bars(
+            pd.DataFrame({"category": names, "rows": chosen}),
+            kdims=["category"],
+            vdims=["rows"],
+        ).opts(color=SELECTED_COLOR, alpha=0.8, **opts)
+        return (bars * picked).opts(title="rows (red: selected)")
 
     # -- controls -----------------------------------------------------------
     def _options(self, show_all: bool) -> dict:
