@@ -27,28 +27,13 @@ SITE = (
     if "ASTROKIT_SITE" in os.environ
     else None
 )
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PAGES = ["docs/index", "docs/teaching", *(f"notebooks/{name}" for name in LESSONS)]
 needs_site = pytest.mark.skipif(
     SITE is None,
     reason="ASTROKIT_SITE is unset (make site, then point it at build/site)",
 )
-browser = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent"),
-]
+browser = [pytest.mark.slow, pytest.mark.browser]  # Chromium: conftest's fixture
 
 
 def _outside_references():
@@ -84,7 +69,7 @@ def _is_local(url: str) -> bool:
 
 @needs_site
 @pytest.mark.parametrize("name", [pytest.param(p, marks=browser) for p in PAGES])
-def test_page_opens_offline_with_no_failed_request(name, tmp_path):
+def test_page_opens_offline_with_no_failed_request(name, tmp_path, chromium):
     sync_api = pytest.importorskip("playwright.sync_api")
     page_path = _page(name)
     bokeh = "Bokeh.embed" in page_path.read_text(encoding="utf-8")
@@ -95,8 +80,7 @@ def test_page_opens_offline_with_no_failed_request(name, tmp_path):
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            args=FLAGS,
+            **chromium,
             headless=True,
             viewport={"width": 1300, "height": 1000},
         )
