@@ -138,6 +138,48 @@ class ViewRows:
     """Rows of the view's subset left out for a NaN/infinite coordinate."""
 
     @property
+    def n(self) -> int:
+        """Rows shown."""
+        return int(self.x.size)
+
+    @property
+    def integral(self) -> bool:
+        """True when the coordinates are whole numbers (sky pixels)."""
+        sample = np.concatenate([self.x[:1000], self.y[:1000]])
+        return sample.size > 0 and bool(np.all(sample == np.round(sample)))
+
+    def frame(self, values=None) -> pd.DataFrame:
+        """Datashader's input: ``x``, ``y`` (and the colour of these rows) from
+        ``values`` over all rows of the table (see :func:`~astrokit.explorer.
+        _raster.frame`)."""
+        from astrokit.explorer._raster import frame
+
+        v = None if values is None else values[self.positions]
+        return frame(self.x, self.y, v)
+
+    def warmup(self) -> pd.DataFrame:
+        """Two rows of the view's dtypes (to compile Datashader's kernel)."""
+        from astrokit.explorer._raster import frame
+
+        return frame(self.x[:2], self.y[:2], None)
+
+    def marked(self, mask) -> pd.DataFrame | None:
+        """The rows of ``mask`` (over all table rows) as a frame, None if none."""
+        from astrokit.explorer._raster import frame
+
+        chosen = np.flatnonzero(mask[self.positions]) if mask is not None else []
+        if len(chosen) == 0:
+            return None
+        return frame(self.x[chosen], self.y[chosen], None)
+
+    def inside(self, kind: str, geometry) -> np.ndarray:
+        """Table positions of these rows inside a ``"box"`` or ``"lasso"``."""
+        from astrokit.explorer._selection import box_mask, lasso_mask
+
+        test = box_mask if kind == "box" else lasso_mask
+        return self.positions[test(self.x, self.y, geometry)]
+
+    @property
     def bounds(self) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1), padded by 2 % (half a unit when flat)."""
         if self.x.size == 0:

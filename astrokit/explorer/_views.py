@@ -24,7 +24,7 @@ import logging
 
 import numpy as np
 
-from astrokit.explorer._raster import Raster, aggregate, frame
+from astrokit.explorer._raster import Raster, aggregate
 from astrokit.features import display_label
 
 __all__ = ["View", "normalise", "NORMS", "SELECTED_COLOR", "GROUP_COLORS"]
@@ -99,11 +99,11 @@ class View:
         self.key, self.rows, self.labels, self.owner = key, rows, labels, owner
         self.size = size
         # Integer coordinates (sky pixels): never finer than one cell per pixel.
-        self.unit = 1.0 if square and _integral(rows.x, rows.y) else None
+        self.unit = 1.0 if square and rows.integral else None
         # Few rows: coarser cells so that isolated points stay visible.
-        sparse = size[0] * size[1] / max(4 * rows.x.size, 1)
+        sparse = size[0] * size[1] / max(4 * rows.n, 1)
         self.coarsen = int(np.clip(np.round(np.sqrt(sparse)), 1, 4))
-        self.data = frame(rows.x, rows.y, None)
+        self.data = rows.frame(None)
         self.marked: dict = {}  # "A", "B", "selected": frames of those rows
         self._cache: tuple | None = None
         x0, y0, x1, y1 = rows.bounds
@@ -118,22 +118,20 @@ class View:
     # -- data -------------------------------------------------------------
     def set_values(self, values) -> None:
         """Colour by ``values`` (over all table rows), or density when None."""
-        v = None if values is None else values[self.rows.positions]
-        self.data = frame(self.rows.x, self.rows.y, v)
+        self.data = self.rows.frame(values)
         self._cache = None
 
-    def set_selection(self, mask) -> int:
-        """Keep the selected rows of this view (a subset); return how many."""
-        return self.mark("selected", mask)
+    def set_selection(self, mask) -> None:
+        """Keep the selected rows of this view (a subset) as its red overlay."""
+        self.mark("selected", mask)
 
-    def mark(self, name: str, mask) -> int:
-        """Keep the rows of ``mask`` as the overlay ``name``; return how many."""
-        chosen = np.flatnonzero(mask[self.rows.positions]) if mask is not None else []
-        if len(chosen) == 0:
+    def mark(self, name: str, mask) -> None:
+        """Keep the rows of ``mask`` as the overlay ``name`` (None: no overlay)."""
+        marked = self.rows.marked(mask)
+        if marked is None:
             self.marked.pop(name, None)
-            return 0
-        self.marked[name] = frame(self.rows.x[chosen], self.rows.y[chosen], None)
-        return len(chosen)
+        else:
+            self.marked[name] = marked
 
     @property
     def selected(self):
@@ -141,13 +139,9 @@ class View:
         return self.marked.get("selected")
 
     def rows_in(self, kind: str, geometry) -> np.ndarray:
-        """Table positions of this view's rows inside a box or lasso."""
-        from astrokit.explorer._selection import box_mask, lasso_mask
-
-        inside = (box_mask if kind == "box" else lasso_mask)(
-            self.rows.x, self.rows.y, geometry
-        )
-        return self.rows.positions[inside]
+        """This view's rows inside a box or lasso: table positions (a lazy
+        mask over the table's rows for a Dask table)."""
+        return self.rows.inside(kind, geometry)
 
     def raster(self, x_range=None, y_range=None, width=None, height=None):
         """(main Raster, {overlay: count}) for a range and pixel size."""
@@ -179,13 +173,7 @@ class View:
             return self.dmap
         # Compile Datashader's count kernel for these dtypes now (about half a
         # second, once per process) rather than at the first selection.
-        aggregate(
-            frame(self.rows.x[:2], self.rows.y[:2], None),
-            x_range=(0, 1),
-            y_range=(0, 1),
-            width=2,
-            height=2,
-        )
+        aggregate(self.rows.warmup(), x_range=(0, 1), y_range=(0, 1), width=2, height=2)
         self.refresh = hv.streams.Stream.define("Refresh", version=0)()
         streams = [hv.streams.RangeXY(), hv.streams.PlotSize(), self.refresh]
         self.dmap = hv.DynamicMap(self._render, streams=streams)
@@ -290,12 +278,7 @@ class View:
     def title(self) -> str:
         """Short enough for the view's width: name and rows."""
         dropped = f", {self.rows.dropped:,} NaN" if self.rows.dropped else ""
-        return f"{self.key} ({self.rows.x.size:,} rows{dropped})"
-
-
-def _integral(x, y) -> bool:
-    sample = np.concatenate([x[:1000], y[:1000]])
-    return sample.size > 0 and bool(np.all(sample == np.round(sample)))
+        return f"{self.key} ({self.rows.n:,} rows{dropped})"
 
 
 def _snap(span, cells):
