@@ -332,16 +332,85 @@ def test_new_rows_go_approximate_above_the_budget(monkeypatch):
     from astrokit.distances import _trees
 
     X = _compact(1000)
+    new = np.nextafter(X, np.float32(np.inf))  # the fitted rows, one ulp away
     urf = _urf(n_estimators=60).fit(X)
-    exact = urf.kneighbors(X, n_neighbors=10)  # cheap: exact
+    exact = urf.kneighbors(new, n_neighbors=10)  # cheap: exact
     monkeypatch.setattr(_trees, "EXACT_BUDGET", 0)
-    auto = _urf(n_estimators=60).fit(X).kneighbors(X, n_neighbors=10)
+    auto = _urf(n_estimators=60).fit(X).kneighbors(new, n_neighbors=10)
     forced = _urf(n_estimators=60, algorithm="approximate").fit(X)
-    forced = forced.kneighbors(X, n_neighbors=10)
+    forced = forced.kneighbors(new, n_neighbors=10)
     np.testing.assert_array_equal(auto[1], forced[1])
     assert (auto[0] <= exact[0][:, -1:] + 1e-6).mean() >= 0.95
-    # the fitted rows passed again (issue 12's call) find themselves
+    # new rows next to the fitted ones find those first
     assert (auto[1][:, 0] == np.arange(len(X))).mean() >= 0.99
+
+
+def _spy_on_placement(urf):
+    """Count the rows the forest places in its leaves after ``fit``."""
+    placed = []
+    apply = urf._apply
+    urf._apply = lambda rows: placed.append(len(rows)) or apply(rows)
+    return placed
+
+
+@pytest.mark.parametrize("algorithm", ["exact", "approximate"])
+def test_the_training_rows_passed_again_are_the_fitted_rows(X, algorithm):
+    # issue 12's call, fit(X).kneighbors_graph(X): the answer of
+    # kneighbors_graph(), each row without itself, not a search of new rows
+    urf = _urf(algorithm=algorithm).fit(X)
+    placed = _spy_on_placement(urf)
+    dist, ind = urf.kneighbors(n_neighbors=10)
+    frame = pd.DataFrame(X)  # no names, as at fit
+    strided = np.repeat(X, 2, axis=1)[:, ::2]  # not contiguous
+    for again in (X, X.copy(), np.asfortranarray(X), strided, frame):
+        d, i = urf.kneighbors(again, n_neighbors=10)
+        np.testing.assert_array_equal(i, ind)
+        np.testing.assert_array_equal(d, dist)
+    graph = urf.kneighbors_graph(X, n_neighbors=10)
+    assert (graph != urf.kneighbors_graph(n_neighbors=10)).nnz == 0
+    assert graph.diagonal().sum() == 0
+    np.testing.assert_array_equal(urf.weirdness(X), urf.weirdness())
+    np.testing.assert_array_equal(urf.dense_distances(X), urf.dense_distances())
+    assert placed == []  # never placed again in the leaves
+    # the one n_neighbors rule of the fitted rows applies
+    with pytest.raises(ValueError, match=r"never its own neighbour"):
+        urf.kneighbors(X.copy(), n_neighbors=len(X))
+
+
+def test_equal_values_in_another_dtype_are_the_training_rows(X):
+    X32 = X.astype(np.float32)
+    X32[0, 0] = np.float32(0.0)
+    urf = _urf().fit(X32)
+    placed = _spy_on_placement(urf)
+    minus_zero = X32.astype(np.float64)
+    minus_zero[0, 0] = -0.0  # equal to 0.0
+    ind = urf.kneighbors(minus_zero, n_neighbors=5, return_distance=False)
+    np.testing.assert_array_equal(ind, urf.kneighbors(n_neighbors=5)[1])
+    assert placed == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda Y: Y.__setitem__((7, 2), np.nextafter(Y[7, 2], np.inf)),  # 1 ulp
+        lambda Y: Y.__setitem__((len(Y) - 1, 0), Y[-1, 0] + 1.0),  # the last row
+        lambda Y: Y.__setitem__(
+            slice(None), Y[::-1].copy()
+        ),  # the same rows, reordered
+    ],
+    ids=["one ulp", "last row", "reordered"],
+)
+def test_a_changed_value_makes_new_rows(X, change):
+    urf = _urf().fit(X)
+    placed = _spy_on_placement(urf)
+    Y = X.copy()
+    change(Y)
+    ind = urf.kneighbors(Y, n_neighbors=5, return_distance=False)
+    assert placed == [len(X)]  # searched as new rows
+    assert not np.array_equal(ind, urf.kneighbors(n_neighbors=5)[1])
+    with pytest.raises(ValueError, match=r"at most the number of fitted rows"):
+        urf.kneighbors(Y, n_neighbors=len(X) + 1)
+    assert urf.kneighbors(Y, n_neighbors=len(X))[1].shape == (len(X), len(X))
 
 
 def test_new_rows_results_do_not_depend_on_position_or_threads():

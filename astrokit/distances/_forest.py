@@ -41,15 +41,12 @@ class UnsupervisedRandomForest(BaseEstimator):
     min_samples_leaf : int, default 1
         Smallest leaf; 1 grows the trees fully, as in the original method.
     max_samples : int, float or None, default 20000
-        Real rows each tree is trained on, drawn at random without
-        replacement for every tree (a float is a fraction of the rows). When
-        it is at least the number of rows, or None, each tree gets a
-        bootstrap sample of all rows, as in a random forest. Each tree also
-        gets as many synthetic rows. Every row of ``X`` is still passed
-        through every tree. This is scikit-learn's name for a per-tree
-        sample (``RandomForestClassifier(max_samples=)``), so the estimator
-        keeps it; the rest of astrokit says ``max_rows`` for "fit on one
-        subsample of at most this many rows".
+        Real rows each tree is trained on, drawn anew for every tree without
+        replacement (a float: a fraction of the rows); at least the number of
+        rows, or None: a bootstrap sample of all rows, as in a random forest.
+        Each tree also gets as many synthetic rows; every row of ``X`` still
+        passes through every tree. scikit-learn's name for a per-tree sample
+        (elsewhere astrokit says ``max_rows``: one subsample for a fit).
     leaves : {"real", "all"}, default "real"
         Which shared leaves make two rows similar: only those classified as
         real (Baron & Poznanski) or all of them.
@@ -174,7 +171,7 @@ class UnsupervisedRandomForest(BaseEstimator):
         names = list(names) if names is not None else None
         names = names or [f"column {i}" for i in range(X.shape[1])]
         _matrix.check_finite(X, names, name="X", purpose="the forest")
-        return np.asarray(X, dtype=np.float32)
+        return X
 
     # -------------------------------------------------------------------- fit
     def fit(self, X, y=None):
@@ -199,22 +196,17 @@ class UnsupervisedRandomForest(BaseEstimator):
         """
         self._check_params()
         X = self._validate(X, reset=True)
+        self._fingerprint = _trees.fingerprint(X)  # to know X when passed again
+        X = np.asarray(X, dtype=np.float32)
         m = _trees.sample_size(self.max_samples, len(X))
         rs = check_random_state(self.random_state)
         seeds = rs.randint(np.iinfo(np.int32).max, size=self.n_estimators)
-        options = {
-            "max_features": self.max_features,
-            "min_samples_leaf": self.min_samples_leaf,
-        }
-        trees, accuracy = _trees.grow_forest(
+        options = {"max_features": self.max_features}
+        options["min_samples_leaf"] = self.min_samples_leaf
+        trees, self.separability_, self.feature_importances_ = _trees.grow_forest(
             X, m, seeds, options, n_jobs=self.n_jobs, progress=self.progress
         )
         self.estimators_ = trees
-        finite = [a for a in accuracy if np.isfinite(a)]
-        self.separability_ = float(np.mean(finite)) if finite else float("nan")
-        importances = np.mean([t.feature_importances_ for t in trees], axis=0)
-        total = importances.sum()
-        self.feature_importances_ = importances / total if total > 0 else importances
         self._lut, self.sentinel_ = _trees.leaf_lookup(trees, self.leaves)
         self.leaves_ = self._apply(X)
         self._knn_seed = int(rs.randint(np.iinfo(np.int32).max))
@@ -228,11 +220,15 @@ class UnsupervisedRandomForest(BaseEstimator):
 
     # ------------------------------------------------------------- neighbours
     def _query_codes(self, X, *, ties: bool = False):
-        """Leaf codes of new rows (None: fitted), ``ties``: and their tie ids."""
+        """Leaf codes (``ties``: and tie ids) of new rows; None: the fitted rows
+        (``X`` None, or the training data: ``_trees.fingerprint``)."""
         check_is_fitted(self)
         if X is None:
             return None
         X = self._validate(X, reset=False)
+        if _trees.is_training(X, getattr(self, "_fingerprint", None)):
+            return None
+        X = np.asarray(X, dtype=np.float32)
         codes = self._apply(X)
         if not ties:
             return codes
@@ -272,13 +268,15 @@ class UnsupervisedRandomForest(BaseEstimator):
         ----------
         X : array-like of shape (n_queries, n_features), optional
             Query rows. None (default): the fitted rows, each without itself.
-            New rows are searched exactly while that is cheap, else guided
-            by the fitted rows' own graph (``algorithm``, ``_leaf_query``);
-            the fitted rows passed again are new rows, each usually its own
-            first neighbour (not when in leaves that do not count).
+            So is the training data passed again (equal values in the same
+            order, any dtype or memory order: a fingerprint kept at ``fit``):
+            the answer of None, and ``n_neighbors`` below the number of rows
+            (a row is never its own neighbour, the kit's one rule). Other
+            rows are new: searched exactly while that is cheap, else guided
+            by the fitted rows' own graph (``algorithm``, ``_leaf_query``).
         n_neighbors : int, optional
-            Other rows per query (a fitted row is never its own neighbour);
-            default: the ``n_neighbors`` parameter.
+            Other rows per query (a new row may have every fitted row as a
+            neighbour); default: the ``n_neighbors`` parameter.
         return_distance : bool, default True
 
         Returns
@@ -289,13 +287,13 @@ class UnsupervisedRandomForest(BaseEstimator):
         indices : ndarray of int32, shape (n_queries, n_neighbors)
             Positions in the fitted rows. Ties (frequent: distances take
             ``n_estimators + 1`` values) are broken by a fixed hash of the
-            pair (for a new row, of its values and the fitted row), the same
-            on every run.
+            pair (a new row: of its values), the same on every run.
 
         Raises
         ------
         ValueError
-            If ``n_neighbors`` is not smaller than the number of fitted rows.
+            If ``n_neighbors`` is not below the number of fitted rows (for
+            new rows: above it).
         """
         query = self._query_codes(X, ties=True)
         k = self._k(n_neighbors, new_rows=query is not None)
@@ -339,7 +337,8 @@ class UnsupervisedRandomForest(BaseEstimator):
         Parameters
         ----------
         X : array-like, optional
-            Query rows; None: the fitted rows (a square, symmetric matrix).
+            Query rows; None or the training data: the fitted rows (a square,
+            symmetric matrix).
         max_bytes : int, default 2**30 (1 GiB)
             Refuse above this size: the matrix grows as N^2 (4 bytes each).
 
@@ -360,12 +359,13 @@ class UnsupervisedRandomForest(BaseEstimator):
         from astrokit.distances import _leaf_neighbours
 
         query = self._query_codes(X)
-        query = self.leaves_ if query is None else query
+        fitted = query is None
+        query = self.leaves_ if fitted else query
         with _trees.numba_threads(self.n_jobs):
             shared = _leaf_neighbours.dense(query, self.leaves_, self.sentinel_)
         n_trees = self.leaves_.shape[1]
         dist = (n_trees - shared).astype(np.float32) / np.float32(n_trees)
-        if X is None:
+        if fitted:
             np.fill_diagonal(dist, 0.0)
         return dist
 
@@ -380,9 +380,9 @@ class UnsupervisedRandomForest(BaseEstimator):
         Parameters
         ----------
         X : array-like, optional
-            None: the fitted rows, each averaged over all *other* fitted rows
-            (the original definition). Given: the mean distance of each new row
-            to all fitted rows.
+            None or the training data: the fitted rows, each averaged over all
+            *other* fitted rows (the original definition). New rows: the mean
+            distance of each to all fitted rows.
 
         Returns
         -------

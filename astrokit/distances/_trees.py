@@ -48,8 +48,9 @@ The estimator (:class:`astrokit.distances.UnsupervisedRandomForest`) keeps
 the scikit-learn contract; the work is here: :func:`grow_forest` (trees and
 their accuracy on rows they did not see), :func:`leaf_lookup` (node id to
 leaf code, the ``sentinel`` for leaves that do not count),
-:func:`apply_forest` (rows to codes, in chunks) and :func:`fitted_knn` (the
-fitted rows' neighbours from their codes).
+:func:`apply_forest` (rows to codes, in chunks), :func:`fitted_knn` (the
+fitted rows' neighbours from their codes) and :func:`fingerprint` (the
+training rows passed again are recognised as the fitted rows).
 """
 
 from __future__ import annotations
@@ -66,10 +67,12 @@ __all__ = [
     "check_dense_memory",
     "check_k",
     "exact_cost",
+    "fingerprint",
     "fitted_knn",
     "grow_forest",
     "grow_tree",
     "human",
+    "is_training",
     "leaf_lookup",
     "numba_threads",
     "progress_bar",
@@ -154,6 +157,40 @@ def sample_size(max_samples, n_rows: int) -> int:
     return max(int(m) if isinstance(m, Integral) else int(m * n_rows), 1)
 
 
+def fingerprint(X: np.ndarray) -> tuple:
+    """``(shape, sha256 of the values)``: how the forest knows its training rows.
+
+    The rows are hashed as float64 in C order, chunk by chunk (``-0.0`` as
+    ``0.0``), so a copy of ``X``, or the same values in another memory order
+    or dtype (float32 widened to float64 is exact), give the same fingerprint,
+    and any changed value gives another. About 0.1-0.2 s for 10^6 x 12.
+
+    Examples
+    --------
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> fingerprint(X) == fingerprint(np.asfortranarray(X, dtype=np.float32))
+    True
+    >>> Y = X.copy(); Y[2, 1] += 1e-12
+    >>> fingerprint(X) == fingerprint(Y)
+    False
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for start in range(0, len(X), CHUNK):
+        rows = np.ascontiguousarray(X[start : start + CHUNK], dtype=np.float64)
+        digest.update(rows + 0.0)  # -0.0 + 0.0 is 0.0: equal values, equal bytes
+    return tuple(X.shape), digest.hexdigest()
+
+
+def is_training(X: np.ndarray, known) -> bool:
+    """Whether ``X`` has the training data's :func:`fingerprint` ``known``.
+
+    The shape is compared first, so rows of another count cost nothing.
+    """
+    return bool(known) and tuple(X.shape) == known[0] and fingerprint(X) == known
+
+
 def check_dense_memory(n_queries: int, n_ref: int, max_bytes: int) -> None:
     """MemoryError, stating the memory needed, above ``max_bytes``."""
     need = 4.0 * n_queries * n_ref
@@ -202,7 +239,12 @@ def grow_tree(X: np.ndarray, m: int, seed: int, options: dict):
 
 
 def grow_forest(X, m: int, seeds, options: dict, *, n_jobs, progress: bool):
-    """``(trees, accuracies)``: one :func:`grow_tree` per seed, in threads."""
+    """``(trees, separability, importances)``: a :func:`grow_tree` per seed.
+
+    The trees grow in threads; separability is their mean held-out accuracy
+    (NaN when no tree had rows left over), importances the mean decrease in
+    impurity, normalised to sum to 1.
+    """
     from joblib import Parallel, delayed
 
     jobs = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")
@@ -212,7 +254,11 @@ def grow_forest(X, m: int, seeds, options: dict, *, n_jobs, progress: bool):
             trees.append(tree)
             accuracy.append(acc)
             bar.update(1)
-    return trees, accuracy
+    finite = [a for a in accuracy if np.isfinite(a)]
+    separability = float(np.mean(finite)) if finite else float("nan")
+    importances = np.mean([t.feature_importances_ for t in trees], axis=0)
+    total = importances.sum()
+    return trees, separability, importances / total if total > 0 else importances
 
 
 def leaf_lookup(estimators, leaves: str) -> tuple[np.ndarray, int]:
