@@ -27,6 +27,7 @@ import pandas as pd
 from astrokit._shared.checks import check_int
 from astrokit._shared.matrix import check_unique_index
 from astrokit.explorer._app import DENSITY, Explorer
+from astrokit.explorer._lazy import is_dask
 from astrokit.explorer._selection import Selection, unique_path
 
 __all__ = ["explore", "Explorer", "Selection", "unique_path", "DENSITY"]
@@ -108,17 +109,19 @@ def explore(
     >>> ex.selection.summary().columns[:3].tolist()
     ['feature', 'mean_selected', 'mean_rest']
     """
-    if not isinstance(table, pd.DataFrame):
-        msg = f"table must be a pandas DataFrame; got {type(table).__name__}."
+    lazy = is_dask(table)
+    if not (lazy or isinstance(table, pd.DataFrame)):
+        msg = f"table must be a pandas or Dask DataFrame; got {type(table).__name__}."
         raise TypeError(msg)
-    if len(table) == 0:
+    if not lazy and len(table) == 0:
         msg = (
             f"table has no rows (columns: {list(table.columns)[:8]}): nothing to "
             "explore. Did a filter or a missing-data policy remove every row? See "
             "astrokit.features.missing_report."
         )
         raise ValueError(msg)
-    check_unique_index(table, "table")
+    if not lazy:
+        check_unique_index(table, "table")
     from astrokit.explorer._views import NORMS
 
     if norm not in NORMS:
@@ -129,7 +132,7 @@ def explore(
     if color is not None and color not in table.columns:
         from astrokit.explorer._choices import derivable
 
-        if color not in derivable(table):
+        if color not in derivable(getattr(table, "_meta", table)):
             msg = (
                 f"color={color!r} is not a column of the table nor a feature "
                 "its bands can give (astrokit.features.registry())."
@@ -137,7 +140,13 @@ def explore(
             raise ValueError(msg)
     for name, v in (("width", width), ("height", height)):
         check_int(v, name, minimum=50, what="screen pixels")
-    return Explorer(
+    if lazy:
+        from astrokit.explorer._lazy_app import LazyExplorer
+
+        cls = LazyExplorer
+    else:
+        cls = Explorer
+    explorer = cls(
         table,
         embedding=embedding,
         sky=sky,
@@ -147,3 +156,10 @@ def explore(
         size=(width, height),
         max_sky=max_sky,
     )
+    if lazy and explorer.n_rows == 0:
+        msg = (
+            "table has no rows (a Dask DataFrame of "
+            f"{table.npartitions} empty partitions): nothing to explore."
+        )
+        raise ValueError(msg)
+    return explorer

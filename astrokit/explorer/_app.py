@@ -62,11 +62,13 @@ class Explorer:
 
     def __init__(self, table, *, embedding, sky, by, color, norm, size, max_sky):
         self.table = table
-        self.columns = list(colour_choices(table, show_all=True).values())
+        self.meta = getattr(table, "_meta", table)  # Dask: the empty meta frame
+        self.columns = list(colour_choices(self.meta, show_all=True).values())
         coords = {*(embedding or ()), *(sky or ()), by, "ra", "dec"}
-        self.summary_columns = [c for c in physical_columns(table) if c not in coords]
+        physical = physical_columns(self.meta)
+        self.summary_columns = [c for c in physical if c not in coords]
         self.groups: dict[str, np.ndarray] = {}
-        self._pins = Pins(table.index)
+        self._pins = self._new_pins()
         self._derived: dict[str, np.ndarray] = {}
         self.size = size
         self.max_sky = max_sky
@@ -77,26 +79,14 @@ class Explorer:
         self._hist_cache: dict = {}
         self.messages: list[str] = []
         self._layout = None
-        if embedding is not None:
-            rows = coordinates(table, embedding, role="embedding")
-            self.views["embedding"] = View(
-                "embedding", rows, embedding, self, size=size
-            )
-            self.dropped["embedding"] = rows.dropped
-        if sky is not None:
-            for name, where in groups(table, by):
-                rows = coordinates(table, sky, role="sky", where=where)
-                view = View(name, rows, sky, self, size=size, square=True)
-                self.views[name] = view
-                self.dropped[name] = rows.dropped
+        for key, (rows, pair) in self._view_rows(embedding, sky, by).items():
+            square = key != "embedding"
+            self.views[key] = View(key, rows, pair, self, size=size, square=square)
+            self.dropped[key] = rows.dropped
         if not self.views:
             msg = "embedding=None and sky=None: give at least one pair of columns."
             raise ValueError(msg)
-        reference = None
-        if "embedding" in self.views:  # compare with the rows that have one
-            reference = np.zeros(len(table), dtype=bool)
-            reference[self.views["embedding"].rows.positions] = True
-        self.selection = Selection(table, reference=reference, source=self.values)
+        self.selection = self._new_selection()
         self.norm = norm
         self.color = None
         self.palette = None
@@ -107,6 +97,28 @@ class Explorer:
             f"<Explorer: {len(self.table):,} rows, views {list(self.views)}, "
             f"colour {self.color or DENSITY}, {self.selection!r}>"
         )
+
+    def _view_rows(self, embedding, sky, by) -> dict:
+        """``{view: (rows, coordinate pair)}``: the embedding, then the sky."""
+        out = {}
+        if embedding is not None:
+            rows = coordinates(self.table, embedding, role="embedding")
+            out["embedding"] = (rows, embedding)
+        if sky is not None:
+            for name, where in groups(self.table, by):
+                rows = coordinates(self.table, sky, role="sky", where=where)
+                out[name] = (rows, sky)
+        return out
+
+    def _new_pins(self):
+        return Pins(self.table.index)
+
+    def _new_selection(self) -> Selection:
+        reference = None
+        if "embedding" in self.views:  # compare with the rows that have one
+            reference = np.zeros(len(self.table), dtype=bool)
+            reference[self.views["embedding"].rows.positions] = True
+        return Selection(self.table, reference=reference, source=self.values)
 
     # -- colour --------------------------------------------------------------
     def values(self, column: str) -> np.ndarray:
@@ -171,6 +183,28 @@ class Explorer:
             else:
                 self._limit_cache[key] = robust_limits(self._values, log=log_scale)
         return self._limit_cache[key]
+
+    def histogram(self, edges, *, log_scale: bool, selected: bool = False):
+        """Rows of the colour column per bin (all rows, or the selected)."""
+        values = self._values
+        if selected:
+            values = values[self.selection.mask]
+        else:
+            key = (self.color, log_scale, tuple(edges))
+            if key in self._hist_cache:
+                return self._hist_cache[key]
+        values = values[np.isfinite(values)]
+        if log_scale:
+            values = np.log10(values[values > 0])
+        counts = np.histogram(values, edges)[0]
+        if not selected:
+            self._hist_cache[(self.color, log_scale, tuple(edges))] = counts
+        return counts
+
+    def category_counts(self) -> np.ndarray:
+        """Selected rows per category of the colour column (legend order)."""
+        codes = np.asarray(self._values.codes)[self.selection.mask]  # last: missing
+        return np.bincount(codes, minlength=len(self.legend) + 1)[: len(self.legend)]
 
     # -- selection -----------------------------------------------------------
     def select_box(self, view: str, bounds) -> int:
@@ -253,20 +287,25 @@ class Explorer:
             msg = f"view={key!r} is not a view; choose one of {list(self.views)}."
             raise ValueError(msg)
         try:
-            positions = self.views[key].rows_in(kind, geometry)
+            hits = self.views[key].rows_in(kind, geometry)
         except ValueError as err:
             self._message(f"Selection ignored: {err}", kind="warning")
             return len(self.selection)
-        self.selection.set_positions(positions)
-        if positions.size == 0:
+        n = self._set_hits(hits)
+        if n == 0:
             self._after_selection(
                 f"No rows inside that {kind} on {key}: the selection is empty."
             )
         else:
             self._after_selection(
-                f"{positions.size:,} rows selected on {key} with a {kind}; "
+                f"{n:,} rows selected on {key} with a {kind}; "
                 f"highlighted in red in every view."
             )
+        return n
+
+    def _set_hits(self, positions) -> int:
+        """Select the rows a box or lasso hit; return how many."""
+        self.selection.set_positions(positions)
         return int(positions.size)
 
     def _after_selection(self, text: str, kind: str | None = None) -> None:

@@ -112,13 +112,17 @@ view is blank; choose another column."
     >>> colour_note("flux", np.array([1.0, np.inf], np.float32))
     "Colour column 'flux': 1 infinite value(s) shown as missing."
     """
-    finite = np.isfinite(values)
-    if not finite.any() and values.size:
+    finite = int(np.isfinite(values).sum())
+    return count_note(column, values.size, finite, int(np.isinf(values).sum()))
+
+
+def count_note(column: str, n: int, finite: int, n_inf: int) -> str | None:
+    """:func:`colour_note` from counts: rows, finite values, infinite values."""
+    if not finite and n:
         return (
-            f"Colour column {column!r} has no finite value (all {values.size:,} rows "
+            f"Colour column {column!r} has no finite value (all {n:,} rows "
             "NaN or infinite): every view is blank; choose another column."
         )
-    n_inf = int(np.isinf(values).sum())
     if n_inf:
         return (
             f"Colour column {column!r}: {n_inf:,} infinite value(s) shown as missing."
@@ -184,12 +188,19 @@ class ViewRows:
         """(x0, y0, x1, y1), padded by 2 % (half a unit when flat)."""
         if self.x.size == 0:
             return (0.0, 0.0, 1.0, 1.0)
-        out = []
-        for v in (self.x, self.y):
-            lo, hi = float(v.min()), float(v.max())
-            pad = 0.02 * (hi - lo) if hi > lo else 0.5
-            out.append((lo - pad, hi + pad))
-        return (out[0][0], out[1][0], out[0][1], out[1][1])
+        return padded_bounds(
+            *((float(v.min()), float(v.max())) for v in (self.x, self.y))
+        )
+
+
+def padded_bounds(x_span, y_span) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of two (min, max) spans, padded by 2 % (half a unit
+    when flat)."""
+    out = []
+    for lo, hi in (x_span, y_span):
+        pad = 0.02 * (hi - lo) if hi > lo else 0.5
+        out.append((lo - pad, hi + pad))
+    return (out[0][0], out[1][0], out[0][1], out[1][1])
 
 
 def _numeric_coordinate(table: pd.DataFrame, column: str, role: str) -> np.ndarray:

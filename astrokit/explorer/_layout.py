@@ -139,23 +139,19 @@ class Widgets:
             )
         if ex.palette is not None:
             return self._category_counts(opts)
-        values = ex._values
         log_scale = ex.norm == "log"
-        key = (ex.color, log_scale)
         lo, hi = ex._limits()
         if log_scale:
             lo, hi = np.log10(lo), np.log10(hi)
         edges = np.linspace(lo, hi, 41)
         label = display_label(ex.color, tex=False)
         label = f"log10 {label}" if log_scale else label
-        if key not in ex._hist_cache:
-            ex._hist_cache[key] = np.histogram(_scaled(values, log_scale), edges)[0]
+        counts = ex.histogram(edges, log_scale=log_scale)
         dim = hv.Dimension("value", label=label)
-        full = hv.Histogram((edges, ex._hist_cache[key]), kdims=[dim], label="all")
+        full = hv.Histogram((edges, counts), kdims=[dim], label="all")
         layers = [full.opts(color="#8da0cb", **opts)]
         if not ex.selection.empty:
-            chosen = _scaled(values[ex.selection.mask], log_scale)
-            counts = np.histogram(chosen, edges)[0]
+            counts = ex.histogram(edges, log_scale=log_scale, selected=True)
             layers.append(
                 hv.Histogram((edges, counts), kdims=[dim], label="selected").opts(
                     color=SELECTED_COLOR, alpha=0.8, **opts
@@ -179,8 +175,7 @@ class Widgets:
         )
         if ex.selection.empty:
             return bars.opts(title="rows per category")
-        codes = np.asarray(ex._values.codes)[ex.selection.mask]  # last: missing
-        chosen = np.bincount(codes, minlength=len(names) + 1)[: len(names)]
+        chosen = ex.category_counts()
         picked = hv.Bars(
             pd.DataFrame({"category": names, "rows": chosen}),
             kdims=["category"],
@@ -190,7 +185,7 @@ class Widgets:
 
     # -- controls -----------------------------------------------------------
     def _options(self, show_all: bool) -> dict:
-        return {DENSITY: DENSITY, **colour_choices(self.ex.table, show_all=show_all)}
+        return {DENSITY: DENSITY, **colour_choices(self.ex.meta, show_all=show_all)}
 
     def _controls(self):
         """Colour, normalisation, save, clear, groups, compare and pin."""
@@ -330,10 +325,3 @@ def _hide_static():
 
         _HIDER = HideStatic
     return _HIDER(height=0, margin=0)
-
-
-def _scaled(values, log_scale):
-    values = values[np.isfinite(values)]
-    if log_scale:
-        values = np.log10(values[values > 0])
-    return values

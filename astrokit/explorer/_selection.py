@@ -255,25 +255,16 @@ class Selection:
             self.mask if self.reference is None else self.mask & self.reference
         )
         positions = np.flatnonzero(chosen_rows)
-        rows = []
+        sums = {}
         for column in columns:
             values = self.source(column)
-            n_all, s_all, q_all = self._total(column, values)
             chosen = values[positions]
             chosen = chosen[np.isfinite(chosen)].astype(np.float64)
-            n_sel, s_sel, q_sel = chosen.size, chosen.sum(), chosen @ chosen
-            n_rest, s_rest, q_rest = n_all - n_sel, s_all - s_sel, q_all - q_sel
-            if n_sel == 0 or n_rest <= 0:
-                continue
-            m_sel, m_rest = s_sel / n_sel, s_rest / n_rest
-            sd_sel, sd_rest = _std(n_sel, s_sel, q_sel), _std(n_rest, s_rest, q_rest)
-            d = group_effect(
-                m_sel, sd_sel, sd_sel, n_sel, m_rest, sd_rest, sd_rest, n_rest
+            sums[column] = (
+                (chosen.size, chosen.sum(), chosen @ chosen),
+                self._total(column, values),
             )
-            rows.append((column, m_sel, m_rest, float(d), int(n_sel), int(n_rest)))
-        out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-        order = np.argsort(-np.abs(out["effect"].to_numpy()), kind="stable")
-        return out.iloc[order].reset_index(drop=True)
+        return ranked(sums, SUMMARY_COLUMNS, rest=True)
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write the selected rows to Parquet or CSV (chosen by the suffix).
@@ -315,24 +306,25 @@ class Selection:
         self._require_rows("save")
         if path.exists() and not overwrite:
             raise FileExistsError(_exists_message(path))
+        suffix = path.suffix.lower()
+        try:
+            return atomic_write(
+                path, lambda tmp: self._write(tmp, suffix), overwrite=overwrite
+            )
+        except FileExistsError as error:  # another save took the name meanwhile
+            raise FileExistsError(_exists_message(path)) from error
+
+    def _write(self, tmp: Path, suffix: str) -> None:
+        """Write the selected rows (with their labels) to ``tmp``."""
         frame = self.frame
         if self.labels is not None:
             frame = frame.assign(label=self.labels.iloc[self.positions])
-        if path.suffix.lower() == ".parquet":
+        if suffix == ".parquet":
             frame = frame.copy()
             frame.attrs = {}  # attrs hold WCS headers etc.: not Parquet metadata
-
-            def write(tmp):
-                frame.to_parquet(tmp)
+            frame.to_parquet(tmp)
         else:
-
-            def write(tmp):
-                frame.to_csv(tmp)
-
-        try:
-            return atomic_write(path, write, overwrite=overwrite)
-        except FileExistsError as error:  # another save took the name meanwhile
-            raise FileExistsError(_exists_message(path)) from error
+            frame.to_csv(tmp)
 
 
 def _exists_message(path: Path) -> str:
@@ -340,6 +332,28 @@ def _exists_message(path: Path) -> str:
         f"{path} already exists; pass overwrite=True to replace it, or "
         f"save to a new name such as {unique_path(path).name!r}."
     )
+
+
+def ranked(sums: dict, columns: list, *, rest: bool) -> pd.DataFrame:
+    """Rows ``(feature, mean_a, mean_b, effect, n_a, n_b)`` ranked by ``|effect|``.
+
+    ``sums`` maps a column to ``((n, sum, sum of squares) of group a, the same
+    of group b)``; with ``rest=True`` the second is of all rows, and group b
+    is all rows less group a. Columns with no value on one side are left out.
+    """
+    rows = []
+    for column, ((n_a, s_a, q_a), (n_b, s_b, q_b)) in sums.items():
+        if rest:  # every row not in group a
+            n_b, s_b, q_b = n_b - n_a, s_b - s_a, q_b - q_a
+        if n_a == 0 or n_b <= 0:
+            continue
+        m_a, m_b = s_a / n_a, s_b / n_b
+        sd_a, sd_b = _std(n_a, s_a, q_a), _std(n_b, s_b, q_b)
+        d = group_effect(m_a, sd_a, sd_a, n_a, m_b, sd_b, sd_b, n_b)
+        rows.append((column, m_a, m_b, float(d), int(n_a), int(n_b)))
+    out = pd.DataFrame(rows, columns=columns)
+    order = np.argsort(-np.abs(out["effect"].to_numpy()), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
 
 
 def _std(n: float, total: float, squares: float) -> float:
