@@ -1,5 +1,10 @@
 """Explore millions of rows interactively: linked, rasterised views in Jupyter.
 
+The table may be a pandas DataFrame or, beyond memory, a Dask DataFrame
+(:mod:`astrokit.explorer._lazy_app`): the same views and controls, with the
+views aggregated by Datashader on the Dask partitions and the selection kept
+as a lazy boolean mask.
+
 :func:`explore` lays out the embedding, one sky map per galaxy, a histogram
 of the colouring column and a table of how the selected rows differ from the
 rest, with a "colour by" control over every numeric column (features,
@@ -51,10 +56,16 @@ def explore(
 
     Parameters
     ----------
-    table : DataFrame
+    table : DataFrame or dask.dataframe.DataFrame
         Any table with two numeric coordinate columns (the pixel table, with
         embedding, cluster and outlier columns joined on its index, or not).
-        Kept by reference, not copied.
+        Kept by reference, not copied. A Dask DataFrame stays lazy: the views
+        are aggregated by Datashader partition by partition, and the
+        selection is a lazy boolean mask (a Dask Series on the table's
+        index; ``selection.frame`` is lazy, ``selection.save`` streams the
+        rows into one file). Persist it first (``table.persist()``) for fast
+        view updates; its index must be unique (not checked, as that would
+        need a pass over the table).
     embedding : (str, str) or None, default ("umap_x", "umap_y")
         Columns of the embedding view; None for no embedding view. When left
         at the default and the table has no such columns, the view is left
@@ -91,8 +102,8 @@ def explore(
         value, or with infinite ones, is said in the status line and logged
         as a warning.)
     TypeError
-        A ``table`` that is not a DataFrame; a ``width`` or ``height`` that
-        is not an integer.
+        A ``table`` that is neither a pandas nor a Dask DataFrame; a
+        ``width`` or ``height`` that is not an integer.
 
     Examples
     --------
@@ -111,7 +122,10 @@ def explore(
     """
     lazy = is_dask(table)
     if not (lazy or isinstance(table, pd.DataFrame)):
-        msg = f"table must be a pandas or Dask DataFrame; got {type(table).__name__}."
+        msg = (
+            f"table must be a pandas DataFrame; got {type(table).__name__}. (A "
+            "dask.dataframe.DataFrame works too, for tables beyond memory.)"
+        )
         raise TypeError(msg)
     if not lazy and len(table) == 0:
         msg = (
