@@ -31,7 +31,9 @@ from __future__ import annotations
 import pandas as pd
 
 from astrokit._shared.checks import keyword_only_after
+from astrokit._shared.dask import is_dask
 from astrokit._shared.matrix import select_columns
+from astrokit.cluster import _dask
 from astrokit.cluster._choose import choose_n_clusters
 from astrokit.cluster._compare import agreement, contingency
 from astrokit.cluster._estimator import Clusterer
@@ -144,6 +146,12 @@ def cluster(
     >>> cluster(X, method="hdbscan", min_cluster_size=20).nunique()
     2
     """
+    if is_dask(data):  # fitted on a sample, labelled per partition: _dask
+        labels, _ = _dask.cluster(
+            data, method=method, n_clusters=n_clusters, columns=columns,
+            max_rows=max_rows, random_state=random_state, options=options,
+        )  # fmt: skip
+        return labels
     if columns is not None:
         data = select_columns(data, columns)
     model = Clusterer(

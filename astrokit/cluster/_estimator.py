@@ -9,6 +9,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from astrokit._shared.checks import check_int, check_random_state
+from astrokit._shared.dask import is_dask
 from astrokit._shared.matrix import feature_matrix, names_list
 from astrokit.cluster._choose import choose_n_clusters
 from astrokit.cluster._methods import (
@@ -297,6 +298,10 @@ class Clusterer(ClusterMixin, BaseEstimator):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "labels_")
+        if is_dask(X):  # a lazy Dask Series, per partition: astrokit.cluster._dask
+            from astrokit.cluster import _dask
+
+            return _dask.predict(self, X)
         values, names, _ = feature_matrix(
             X, name="X", min_rows=1, allow_constant=True, purpose="predict"
         )

@@ -53,8 +53,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from astrokit._shared.checks import keyword_only_after
+from astrokit._shared.dask import is_dask
 from astrokit._shared.matrix import check_unique_index
-from astrokit.features import _missing
+from astrokit.features import _dask, _missing
 from astrokit.features._bpt import BPT_CLASSES, bpt_class
 from astrokit.features._colours import colours
 from astrokit.features._definitions import (
@@ -284,6 +285,10 @@ def derive(
             f"{users}; drop those features or add the bands."
         )
         raise ValueError(msg)
+    if is_dask(table):  # partition by partition: astrokit.features._dask
+        return _dask.derive(
+            table, names, policy=policy, impute=impute, detection_snr=detection_snr
+        )
     if detection_snr is None:
         detection_snr = float(table.attrs.get("detection_snr", 3.0))
     out, report, clipped = _missing.apply_policy(

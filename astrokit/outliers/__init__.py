@@ -36,6 +36,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from astrokit._shared.checks import keyword_only_after
+from astrokit._shared.dask import is_dask
+from astrokit.outliers import _dask
 from astrokit.outliers._combine import DEFAULT_RULE, RULES
 from astrokit.outliers._methods import METHODS
 from astrokit.outliers._plots import (
@@ -220,6 +222,15 @@ def score(
     >>> int(s["combined"].idxmax())
     7
     """
+    if is_dask(features):  # fitted on a sample, scored per partition: _dask
+        params = dict(
+            methods=methods, n_neighbors=n_neighbors, combine=combine, rule=rule,
+            min_cluster_size=min_cluster_size, n_jobs=n_jobs,
+        )  # fmt: skip
+        return _dask.score(
+            features, params=params, columns=columns, max_rows=max_rows,
+            random_state=random_state, progress=progress,
+        )[0]  # fmt: skip
     return OutlierScorer(
         methods, columns=columns, n_neighbors=n_neighbors,
         min_cluster_size=min_cluster_size, combine=combine, rule=rule,

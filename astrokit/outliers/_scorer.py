@@ -18,6 +18,7 @@ from astrokit._shared.checks import (
     check_n_neighbors,
     check_random_state,
 )
+from astrokit._shared.dask import is_dask
 from astrokit._shared.matrix import feature_matrix, names_list
 from astrokit.outliers import _methods as m
 from astrokit.outliers._combine import DEFAULT_RULE, check_rule, combine_percentiles
@@ -356,6 +357,10 @@ class OutlierScorer(BaseEstimator):
         check_is_fitted(self, "scores_")
         if features is None:
             return self.scores_.copy()
+        if is_dask(features):  # lazy, per partition: astrokit.outliers._dask
+            from astrokit.outliers import _dask
+
+            return _dask.score_samples(self, features)
         if "glosh" in self.methods_:
             keep = [n for n in self.methods_ if n != "glosh"]
             msg = (

@@ -1,0 +1,190 @@
+"""Every stage on a Dask table equals its in-memory result, on a real cluster.
+
+One 2-process ``LocalCluster`` (module scope) computes everything, so the
+tasks really travel between processes (models, counts and positions are
+pickled into them). Sizes: the features on the demo tier (about 2 x 10^5
+pixels in 8 partitions); the model stages on 2 x 10^4 rows of a correlated
+mixture in 8 partitions, because the in-memory reference is fitted on the
+same rows in the same test and the machine running CI has 2 cores.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+import astrokit as ak  # noqa: E402
+from astrokit._shared import dask as engine  # noqa: E402
+from astrokit.distances import UnsupervisedRandomForest  # noqa: E402
+from astrokit.distances import _dask as forest_dask  # noqa: E402
+
+# the demo table (38 MB) travels once in its graph; loading it with Dask
+# directly (Parquet) is the real route, tested where the storage is
+pytestmark = pytest.mark.filterwarnings("ignore:Sending large graph:UserWarning")
+
+N_ROWS = 20_000
+N_PARTS = 8
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True,
+        dashboard_address=None, silence_logs=40,
+    )  # fmt: skip
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def _persisted(frame: pd.DataFrame, client):
+    """A Dask DataFrame of ``frame`` held by the workers (not in each graph)."""
+    return dd.from_pandas(frame, npartitions=N_PARTS).persist()
+
+
+@pytest.fixture(scope="module")
+def mixture() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    centres = rng.normal(0, 4, size=(3, 4))
+    which = rng.integers(0, 3, N_ROWS)
+    X = centres[which] + rng.normal(size=(N_ROWS, 4))
+    X[:, 1] += 0.8 * X[:, 0]
+    X[:50] += rng.normal(0, 12, size=(50, 4))  # a few outliers
+    index = pd.Index(np.arange(N_ROWS) * 3 + 7, name="pixel")  # not 0..N-1
+    return pd.DataFrame(X, columns=["f1", "f2", "f3", "f4"], index=index)
+
+
+@pytest.fixture(scope="module")
+def ddf(mixture, client):
+    return _persisted(mixture, client)
+
+
+def _same_partitions(result, table) -> None:
+    assert result.npartitions == table.npartitions
+    assert result.divisions == table.divisions
+
+
+def test_client_is_the_current_one(client):
+    assert engine.client() is client
+    assert engine.is_dask(dd.from_pandas(pd.DataFrame({"a": [1.0]}), npartitions=1))
+    assert not engine.is_dask(pd.DataFrame({"a": [1.0]}))
+
+
+def test_take_gathers_rows_at_global_positions(mixture, ddf):
+    positions = np.array([0, 5, 2_499, 2_500, 19_999])
+    got = engine.take(ddf, positions, progress=False)
+    pd.testing.assert_frame_equal(got, mixture.iloc[positions])
+    assert engine.partition_lengths(ddf, progress=False).sum() == N_ROWS
+
+
+@pytest.mark.parametrize("policy", ["drop", "flag"])
+def test_derive_equals_in_memory(client, policy):
+    table = ak.data.make_galaxies("demo", random_state=0)
+    assert len(table) > 100_000
+    big = dd.from_pandas(table, npartitions=N_PARTS).persist()
+    lazy = ak.features.derive(big, policy=policy)
+    _same_partitions(lazy, big)
+    expected = ak.features.derive(table, policy=policy)
+    pd.testing.assert_frame_equal(lazy.compute(), expected, check_freq=False)
+
+
+def test_derive_refuses_impute_on_dask(client):
+    table = dd.from_pandas(ak.data.make_galaxies("tiny"), npartitions=2)
+    with pytest.raises(ValueError, match="policy='impute' fills a row from the whole"):
+        ak.features.derive(table, policy="impute")
+
+
+def test_forest_weirdness_is_the_exact_map_reduce(mixture, ddf):
+    options = dict(n_estimators=20, max_samples=2_000, progress=False)
+    expected = UnsupervisedRandomForest(**options).fit(mixture).weirdness()
+    forest = forest_dask.fit(UnsupervisedRandomForest(**options), ddf)
+    lazy = forest_dask.weirdness(forest, ddf)
+    _same_partitions(lazy, ddf)
+    got = lazy.compute()
+    pd.testing.assert_index_equal(got.index, mixture.index)
+    np.testing.assert_array_equal(got.to_numpy(), expected)
+
+
+def test_forest_on_a_sample_scores_against_every_row(mixture, ddf):
+    options = dict(n_estimators=20, max_samples=2_000, progress=False)
+    forest = forest_dask.fit(UnsupervisedRandomForest(**options), ddf, max_rows=4_000)
+    assert len(forest.fit_rows_) == 4_000 == len(forest.leaves_)
+    got = forest_dask.weirdness(forest, ddf).compute().to_numpy()
+    # the same forest, every row in memory: mean distance to all other rows
+    from astrokit.distances._leaf_neighbours import mean_similarity
+
+    codes = forest._apply(mixture.to_numpy(np.float32))
+    exact = 1 - mean_similarity(codes, codes, forest.sentinel_, exclude_self=True)
+    np.testing.assert_allclose(got, exact, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("method", "options"),
+    [("gmm", {}), ("kmeans", {}), ("hdbscan", {"min_cluster_size": 50})],
+)
+def test_cluster_equals_in_memory_on_the_same_sample(mixture, ddf, method, options):
+    n = None if method == "hdbscan" else 3
+    kw = dict(method=method, n_clusters=n, max_rows=3_000, random_state=0)
+    expected = ak.cluster.cluster(mixture, **kw, **options)
+    lazy = ak.cluster.cluster(ddf, **kw, **options)
+    _same_partitions(lazy, ddf)
+    pd.testing.assert_series_equal(lazy.compute(), expected, check_freq=False)
+
+
+def test_clusterer_predict_on_dask(mixture, ddf):
+    model = ak.cluster.Clusterer("gmm", n_clusters=3, max_rows=3_000).fit(mixture)
+    got = model.predict(ddf).compute()
+    np.testing.assert_array_equal(got.to_numpy(), model.predict(mixture))
+    with pytest.raises(ValueError, match="this Clusterer was fitted on"):
+        model.predict(ddf[["f2", "f1", "f3", "f4"]])
+
+
+OUTLIER_METHODS = ["knn", "lof", "isolation", "forest"]
+
+
+def test_outlier_scores_equal_in_memory_on_the_same_sample(mixture, ddf):
+    kw = dict(methods=OUTLIER_METHODS, max_rows=3_000, progress=False)
+    expected = ak.outliers.score(mixture, **kw)
+    lazy = ak.outliers.score(ddf, **kw)
+    _same_partitions(lazy, ddf)
+    got = lazy.compute()
+    pd.testing.assert_frame_equal(got, expected, check_freq=False, check_exact=True)
+
+
+def test_outliers_glosh_needs_all_pairs(ddf):
+    with pytest.raises(ValueError, match="'glosh' scores only the rows it is fitted"):
+        ak.outliers.score(ddf, methods=["knn", "glosh"], max_rows=3_000)
+
+
+def test_score_samples_on_dask(mixture, ddf):
+    scorer = ak.outliers.OutlierScorer(
+        ["knn", "isolation"], max_rows=3_000, progress=False
+    ).fit(mixture)
+    got = scorer.score_samples(ddf).compute()
+    pd.testing.assert_frame_equal(got, scorer.score_samples(mixture), check_exact=True)
+
+
+def _die_once(part: pd.DataFrame, marker: str) -> pd.DataFrame:
+    """Kill this worker process the first time any partition passes here."""
+    if not os.path.exists(marker):
+        with open(marker, "w") as f:
+            f.write("killed")
+        os._exit(1)  # the worker dies mid-task; the nanny starts a new one
+    return part
+
+
+def test_a_worker_killed_mid_computation_is_survived(mixture, ddf, tmp_path):
+    marker = str(tmp_path / "killed-once")
+    fragile = ddf.map_partitions(_die_once, marker, meta=ddf._meta)
+    options = dict(n_estimators=10, max_samples=1_000, progress=False)
+    forest = forest_dask.fit(UnsupervisedRandomForest(**options), ddf)
+    got = forest_dask.weirdness(forest, fragile).compute()
+    assert os.path.exists(marker)  # a worker did die
+    expected = UnsupervisedRandomForest(**options).fit(mixture).weirdness()
+    np.testing.assert_array_equal(got.to_numpy(), expected)
