@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from astrokit._shared.dask import is_dask
 from astrokit.explorer._columns import _numeric_coordinate, padded_bounds
 from astrokit.explorer._raster import frame
 from astrokit.explorer._selection import (
@@ -37,12 +38,6 @@ from astrokit.explorer._selection import (
 )
 
 __all__ = ["LazyRows", "LazySelection", "LazyPins", "moments", "is_dask"]
-
-
-def is_dask(table) -> bool:
-    """True for a ``dask.dataframe.DataFrame`` (Dask is not imported for it)."""
-    module = type(table).__module__
-    return module.startswith("dask") and hasattr(table, "npartitions")
 
 
 def _finite(series):
