@@ -167,6 +167,7 @@ def discover(
     2
     """
     from astrokit import interpret
+    from astrokit._discover import _large
     from astrokit.distances import _check_metric
 
     random_state = check_random_state(random_state)
@@ -182,10 +183,15 @@ def discover(
             len(table),
         )
     X = _standardised(feats, choices)
-    embedding = _embedding(X, n_neighbors, metric, random_state, progress, choices)
-    labels, confidence, stable = _groups(embedding, random_state, choices)
+    if len(X) > _large.LARGE_ROWS and metric == "euclidean":  # fit on a sample
+        embedding, labels, confidence, stable, scores = _large.run(
+            X, n_neighbors, random_state, progress, choices, outliers, _groups
+        )
+    else:
+        embedding = _embedding(X, n_neighbors, metric, random_state, progress, choices)
+        labels, confidence, stable = _groups(embedding, random_state, choices)
+        scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
     effects = interpret.effect_sizes(feats, labels)
-    scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
     from astrokit._discover._result import Discovery
 
     return Discovery(
