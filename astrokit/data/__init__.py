@@ -16,7 +16,9 @@ a crash leaves the old dataset or the new one), ``attrs``, categories and
 index kept in its metadata; ``read_table(path, columns=..., filters=...,
 dask=False)`` reads it back into pandas, or lazily as a
 ``dask.dataframe.DataFrame`` (one partition per row group) with ``attrs``
-restored too.
+restored too. ``write_survey(path, n_galaxies=25)`` writes the ``survey``
+tier (galaxies of 1-10 million pixels, about 10^8 rows) straight to such a
+dataset, one chunk in memory at a time.
 """
 
 from astrokit.data._beams import PSF_FWHM, galaxy_distance
@@ -29,6 +31,7 @@ from astrokit.data._parquet_read import read_manifest, read_table
 from astrokit.data._products import read_edge_califa, read_images, read_muse_dap
 from astrokit.data._registry import datasets, fetch, load
 from astrokit.data._sdss import SDSS_COLUMNS, check_sdss, query_sdss, read_sdss
+from astrokit.data._survey import survey_galaxies, write_survey
 from astrokit.data._synthetic import (
     ENVIRONMENTS,
     GALAXIES,
@@ -45,3 +48,4 @@ __all__ += ["make_galaxies", "load_demo", "GALAXIES", "ENVIRONMENTS", "TIER_SIZE
 __all__ += ["write_raw_observations", "raw_truth"]
 __all__ += ["query_sdss", "read_sdss", "check_sdss", "SDSS_COLUMNS"]
 __all__ += ["write_table", "read_table", "read_manifest"]
+__all__ += ["write_survey", "survey_galaxies"]

@@ -154,19 +154,31 @@ def _noise(band, truth, covered, cover_info, rng):
 
 def _one_galaxy(name: str, tier: str, seed: int) -> dict:
     """All columns of one galaxy, plus its WCS header and shape."""
-    from astropy.io import fits
-    from astropy.wcs import WCS
-
     spec = GALAXY_SPECS[name]
     gid = GALAXIES.index(name)
     grid = make_grid(spec, TIER_PIXEL_PC[tier])
+    pixel_rng = np.random.default_rng([seed, gid, 1, TIERS.index(tier)])
+    return galaxy_columns(spec, gid, grid, seed, pixel_rng)
+
+
+def galaxy_columns(spec, gid: int, grid, seed: int, pixel_rng) -> dict:
+    """The columns of the pixels of ``grid`` (a whole galaxy or a band of rows).
+
+    ``seed`` and ``gid`` fix the galaxy (its footprints, clumps, textures:
+    the same in every band); ``pixel_rng`` draws the per-pixel noise and
+    anomalies. Used by :func:`make_galaxies` and, band by band, by
+    :func:`astrokit.data.write_survey`.
+    """
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
     cover = footprints(grid, np.random.default_rng([seed, gid, 2]))
     inside = cover["ALMA"] | cover["MUSE"] | cover["JWST"] | cover["HST"]
     y, x = np.nonzero(inside)
+    y = y + grid.y0
     rows = {k: cover[k][inside] for k in cover}
     n = y.size
     structure_rng = np.random.default_rng([seed, gid, 0])
-    pixel_rng = np.random.default_rng([seed, gid, 1, TIERS.index(tier)])
     s = build_structure(
         spec, structure_rng, grid.xd[inside], grid.yd[inside],
         grid.east[inside], grid.north[inside],
@@ -320,9 +332,21 @@ def make_galaxies(
     seed = check_random_state(random_state)
     names = _check_galaxies(galaxies)
     parts = [_one_galaxy(name, tier, seed) for name in names]
+    table = galaxy_frame(parts, names, names)
+    specs = [GALAXY_SPECS[name] for name in names]
+    table.attrs = galaxy_attrs(specs, parts, TIER_PIXEL_PC[tier], tier, seed)
+    return table
+
+
+def galaxy_frame(parts: list, names: list, categories: list) -> pd.DataFrame:
+    """The table of the galaxies ``names`` (``parts`` from :func:`galaxy_columns`).
+
+    ``categories``: the ``galaxy`` column's categories (a superset of ``names``).
+    """
+    codes = [categories.index(name) for name in names]
     columns = {
         "galaxy": pd.Categorical.from_codes(
-            np.repeat(np.arange(len(names)), [p["n"] for p in parts]), categories=names
+            np.repeat(codes, [p["n"] for p in parts]), categories=categories
         )
     }
     for key in parts[0]["columns"]:
@@ -333,12 +357,19 @@ def make_galaxies(
     columns["truth_anomaly_kind"] = pd.Categorical.from_codes(
         columns["truth_anomaly_kind"], categories=list(ANOMALY_KINDS)
     )
-    table = pd.DataFrame(columns)
-    table.attrs = {
+    return pd.DataFrame(columns)
+
+
+_INFO_KEYS = ("ra", "dec", "dist_mpc", "incl_deg", "pa_deg", "description")
+
+
+def galaxy_attrs(specs: list, parts: list, pixel_pc, tier: str, seed: int) -> dict:
+    """The table's ``attrs`` for the galaxies ``specs`` (one part per galaxy)."""
+    return {
         "units": _units(),
-        "wcs": {name: p["header"] for name, p in zip(names, parts, strict=True)},
-        "shape": {name: p["shape"] for name, p in zip(names, parts, strict=True)},
-        "pixel_pc": TIER_PIXEL_PC[tier],
+        "wcs": {s.name: p["header"] for s, p in zip(specs, parts, strict=True)},
+        "shape": {s.name: p["shape"] for s, p in zip(specs, parts, strict=True)},
+        "pixel_pc": pixel_pc,
         "detection_snr": DETECTION_SNR,
         "truth_columns": list(TRUTH_COLUMNS),
         "source": f"astrokit synthetic PHANGS-like galaxies v{GENERATOR_VERSION}",
@@ -346,15 +377,6 @@ def make_galaxies(
         "random_state": seed,
         "generator_version": GENERATOR_VERSION,
         "galaxy_info": {
-            name: {
-                "ra": GALAXY_SPECS[name].ra,
-                "dec": GALAXY_SPECS[name].dec,
-                "dist_mpc": GALAXY_SPECS[name].dist_mpc,
-                "incl_deg": GALAXY_SPECS[name].incl_deg,
-                "pa_deg": GALAXY_SPECS[name].pa_deg,
-                "description": GALAXY_SPECS[name].description,
-            }
-            for name in names
+            s.name: {key: getattr(s, key) for key in _INFO_KEYS} for s in specs
         },
     }
-    return table

@@ -96,6 +96,7 @@ class Grid:
     north: np.ndarray
     xd: np.ndarray
     yd: np.ndarray
+    y0: int = 0  # first row of a band of rows (make_grid(..., rows=)); ny stays full
 
     @property
     def r(self) -> np.ndarray:
@@ -139,8 +140,12 @@ def _wcs_header(spec: GalaxySpec, pixel_pc: float, ny: int, nx: int) -> str:
     return header.tostring()
 
 
-def make_grid(spec: GalaxySpec, pixel_pc: float) -> Grid:
+def make_grid(spec: GalaxySpec, pixel_pc: float, *, rows=None) -> Grid:
     """The sky grid holding the disc out to ``spec.r_disc_kpc`` (plus 2 pixels).
+
+    ``rows=(y0, y1)`` gives only the band of rows ``y0 <= y < y1`` (arrays of
+    ``y1 - y0`` rows, ``grid.y0 = y0``; ``ny``, ``nx`` and the header those
+    of the whole grid), so a large galaxy is generated band by band.
 
     Pixel ``(x, y)`` is offset ``east = -(x - xc) * p`` and ``north = (y - yc)
     * p`` from the centre (``p`` the pixel size in kpc; RA grows to the
@@ -160,13 +165,14 @@ def make_grid(spec: GalaxySpec, pixel_pc: float) -> Grid:
     nx = 2 * int(np.ceil(half_x)) + 5
     ny = 2 * int(np.ceil(half_y)) + 5
     xc, yc = (nx - 1) / 2.0, (ny - 1) / 2.0
-    yy, xx = np.mgrid[0:ny, 0:nx]
+    y0, y1 = (0, ny) if rows is None else (max(rows[0], 0), min(rows[1], ny))
+    yy, xx = np.mgrid[y0:y1, 0:nx]
     east = -(xx - xc) * p_kpc
     north = (yy - yc) * p_kpc
     xd = east * np.sin(pa) + north * np.cos(pa)
     yd = (-east * np.cos(pa) + north * np.sin(pa)) / cos_i
     header = _wcs_header(spec, pixel_pc, ny, nx)
-    return Grid(spec, pixel_pc, ny, nx, header, east, north, xd, yd)
+    return Grid(spec, pixel_pc, ny, nx, header, east, north, xd, yd, y0)
 
 
 def _rotated(grid: Grid, angle_deg: float) -> tuple[np.ndarray, np.ndarray]:
