@@ -92,8 +92,10 @@ def test_bands_are_one_galaxy(table):
     assert 0.001 < rate < 0.02
 
 
-def test_same_random_state_same_survey(survey, tmp_path):
-    again = write_survey(tmp_path / "again", chunk_rows=6_000, progress=False, **SMALL)
+def test_same_random_state_same_survey_for_any_n_jobs(survey, tmp_path):
+    again = write_survey(
+        tmp_path / "again", chunk_rows=6_000, n_jobs=2, progress=False, **SMALL
+    )
     pd.testing.assert_frame_equal(read_table(again), read_table(survey))
     other = write_survey(
         tmp_path / "other", n_galaxies=1, pixels=(20_000, 30_000), random_state=4,
