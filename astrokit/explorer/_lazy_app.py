@@ -6,7 +6,8 @@ Datashader aggregates per partition), the colour column is a lazy Series
 (columns and derived features computed per partition with the same
 :func:`~astrokit.explorer._choices.values_of` as in memory), and the
 selection, the two groups and the pins are lazy boolean masks of the table.
-What has to be a number is computed by Dask reductions, in one pass where
+What has to be a number is computed by Dask reductions (tree reductions
+into one partition, never a shuffle), in one pass where
 several are needed: the views' ranges when built, the colour's 1st-99th
 percentiles (on a sample of at most 10^6 rows, as in memory), histograms,
 legend counts, the size of a selection, the contrast tables. The widgets,
@@ -105,10 +106,10 @@ class LazyExplorer(Explorer):
                 self.table[column]
             )
             if known:
-                found = set(self.table[column].dropna().unique().compute())
+                found = set(self.table[column].dropna().unique(split_out=1).compute())
                 cats = [c for c in dtype.categories if c in found]
             else:
-                unique = self.table[column].dropna().unique().compute()
+                unique = self.table[column].dropna().unique(split_out=1).compute()
                 cats = sorted(v.item() if hasattr(v, "item") else v for v in unique)
             self._limit_cache[key] = cats
         return self._limit_cache[key]
@@ -177,7 +178,7 @@ class LazyExplorer(Explorer):
             values = self.table[column].map_partitions(
                 _codes_partition, cats, meta=meta.rename("c")
             )
-            counts = values.value_counts().compute()
+            counts = values.value_counts(split_out=1).compute()
             self.legend = {
                 c: (colors[c], int(counts.get(i, 0))) for i, c in enumerate(cats)
             }
@@ -229,7 +230,7 @@ class LazyExplorer(Explorer):
 
     def category_counts(self) -> np.ndarray:
         """Selected rows per category of the colour column (legend order)."""
-        counts = self._values[self.selection.mask].value_counts().compute()
+        counts = self._values[self.selection.mask].value_counts(split_out=1).compute()
         return np.array([int(counts.get(i, 0)) for i in range(len(self.legend))])
 
     # -- groups --------------------------------------------------------------
@@ -277,8 +278,9 @@ class LazyExplorer(Explorer):
                     clim = (-0.5, len(self.palette) - 0.5)
                 x0, y0, x1, y1 = view.extent
                 extent = (main.xs[0], main.xs[-1], main.ys[0], main.ys[-1])
+                alpha = 0.3 if marked else 1.0  # dimmed under a selection
                 ax.imshow(shown, origin="lower", extent=extent, cmap=cmap,
-                          vmin=clim[0], vmax=clim[1], aspect="auto",
+                          vmin=clim[0], vmax=clim[1], aspect="auto", alpha=alpha,
                           interpolation="nearest")  # fmt: skip
                 if "selected" in marked:
                     rgba = np.zeros((*main.count.shape, 4))
@@ -295,9 +297,25 @@ class LazyExplorer(Explorer):
                 if key != "embedding":
                     ax.set_aspect("equal", adjustable="box")
             fig = axes[0].figure
-            what = f"mean of {self.color}" if self.color else "point density"
+            if self.palette is not None:
+                from matplotlib.patches import Patch
+
+                handles = [
+                    Patch(color=color, label=f"{name} ({n:,})")
+                    for name, (color, n) in self.legend.items()
+                ]
+                axes[-1].legend(
+                    handles=handles,
+                    title=self.color,
+                    fontsize="small",
+                    loc="center left",
+                    bbox_to_anchor=(1.02, 0.5),
+                )
+                what = f"majority {self.color}"
+            else:
+                what = f"mean of {self.color}" if self.color else "point density"
             fig.suptitle(f"colour: {what} per pixel (static preview, Dask)")
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=dpi)
+            fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
             matplotlib.pyplot.close(fig)
         return buffer.getvalue()
