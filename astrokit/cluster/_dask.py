@@ -20,10 +20,10 @@ are the same.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from astrokit._shared import dask as _engine
 from astrokit._shared.matrix import select_columns
+from astrokit.cluster._dask_labels import label_counts, labels_meta, partition_labels
 from astrokit.cluster._estimator import Clusterer, _size_lookup
 from astrokit.cluster._methods import (
     check_method,
@@ -31,32 +31,10 @@ from astrokit.cluster._methods import (
     sample_rows,
 )
 
-__all__ = ["SAMPLE_ROWS", "cluster", "predict"]
+__all__ = ["SAMPLE_ROWS", "cluster"]
 
 SAMPLE_ROWS = _engine.SAMPLE_ROWS
 """Rows fitted on by default (``max_rows=None`` or ``"auto"`` on a larger table)."""
-
-
-def _raw(part: pd.DataFrame, predictor) -> pd.Series:
-    if not len(part):
-        return pd.Series([], index=part.index, dtype=np.int64, name="cluster")
-    values = np.ascontiguousarray(part.to_numpy(dtype=np.float64))  # as in memory
-    raw = np.asarray(predictor.predict(values), dtype=np.int64)
-    return pd.Series(raw, index=part.index, name="cluster")
-
-
-def _counts(part: pd.DataFrame, predictor, n_raw: int) -> np.ndarray:
-    raw = _raw(part, predictor).to_numpy()
-    return np.bincount(raw[raw >= 0], minlength=n_raw)[:n_raw]
-
-
-def _labels(part: pd.DataFrame, predictor, lookup) -> pd.Series:
-    raw = _raw(part, predictor)
-    return pd.Series(lookup[raw.to_numpy()], index=part.index, name="cluster")
-
-
-def _meta(table) -> pd.Series:
-    return pd.Series([], index=table._meta.index, dtype=np.int64, name="cluster")
 
 
 def cluster(
@@ -86,7 +64,7 @@ def cluster(
     predictor = delayed(model._predictor, pure=False, traverse=False)
     n_raw = len(model._lookup) - 1
     counts = _engine.gather(
-        [delayed(_counts)(p, predictor, n_raw) for p in table.to_delayed()],
+        [delayed(label_counts)(p, predictor, n_raw) for p in table.to_delayed()],
         desc="cluster: counting labels", progress=progress,
     )  # fmt: skip
     total = np.sum(counts, axis=0)
@@ -94,24 +72,10 @@ def cluster(
     raw = np.repeat(np.arange(n_raw), total)
     model._lookup = _size_lookup(raw, n_raw)
     labels = table.map_partitions(
-        _labels, predictor, model._lookup, meta=_meta(table), align_dataframes=False
+        partition_labels,
+        predictor,
+        model._lookup,
+        meta=labels_meta(table),
+        align_dataframes=False,
     )
     return labels, model
-
-
-def predict(model: Clusterer, table):
-    """Labels of the rows of a Dask ``table`` by a fitted :class:`Clusterer`."""
-    from dask import delayed
-
-    _engine.check_dask_frame(table, "X")
-    fitted = getattr(model, "feature_names_in_", None)
-    if fitted is not None and list(fitted) != list(table.columns):
-        msg = (
-            f"X has columns {list(table.columns)}; this Clusterer was fitted on "
-            f"{list(fitted)}: pass the same feature columns in the same order."
-        )
-        raise ValueError(msg)
-    predictor = delayed(model._predictor, pure=False, traverse=False)
-    return table.map_partitions(
-        _labels, predictor, model._lookup, meta=_meta(table), align_dataframes=False
-    )

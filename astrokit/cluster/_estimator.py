@@ -298,10 +298,10 @@ class Clusterer(ClusterMixin, BaseEstimator):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "labels_")
-        if is_dask(X):  # a lazy Dask Series, per partition: astrokit.cluster._dask
-            from astrokit.cluster import _dask
+        if is_dask(X):  # a lazy Dask Series, per partition: cluster._dask_labels
+            from astrokit.cluster import _dask_labels
 
-            return _dask.predict(self, X)
+            return _dask_labels.predict(self, X)
         values, names, _ = feature_matrix(
             X, name="X", min_rows=1, allow_constant=True, purpose="predict"
         )

@@ -26,13 +26,15 @@ Weirdness, exact at any size
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from astrokit._shared import dask as _engine
 from astrokit.distances import _trees
 
-__all__ = ["SAMPLE_ROWS", "fit", "weirdness", "sample_positions"]
+__all__ = ["SAMPLE_ROWS", "accepts_dask", "fit", "weirdness", "sample_positions"]
 
 SAMPLE_ROWS = _engine.SAMPLE_ROWS
 """Rows the trees are trained on (a uniform sample) when the table is larger."""
@@ -115,7 +117,9 @@ def weirdness(forest, table):
     counted first (one pass over the table, on the cluster).
     """
     from dask import delayed
+    from sklearn.utils.validation import check_is_fitted
 
+    check_is_fitted(forest)
     _engine.check_dask_frame(table, "X")
     _check_columns(forest, table)
     model = delayed(forest, pure=False, traverse=False)
@@ -130,3 +134,22 @@ def weirdness(forest, table):
     return table.map_partitions(
         _score, model, occupancy, n_rows, meta=meta, align_dataframes=False
     )
+
+
+def accepts_dask(cls):
+    """Class decorator: ``fit`` and ``weirdness`` send a Dask table here.
+
+    The estimator's own methods stay as they are for in-memory data; a
+    ``dask.dataframe.DataFrame`` goes to :func:`fit` or :func:`weirdness`.
+    """
+    for name, dask_version in (("fit", fit), ("weirdness", weirdness)):
+        method = getattr(cls, name)
+
+        def wrapper(self, X=None, *args, _method=method, _dask=dask_version, **kw):
+            if _engine.is_dask(X):
+                return _dask(self, X)
+            return _method(self, X, *args, **kw)
+
+        functools.update_wrapper(wrapper, method)
+        setattr(cls, name, wrapper)
+    return cls

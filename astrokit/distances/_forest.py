@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from astrokit._shared import matrix as _matrix
 from astrokit._shared.checks import check_int
-from astrokit.distances import _trees
+from astrokit.distances import _dask, _trees
 
 __all__ = ["UnsupervisedRandomForest"]
 
@@ -24,6 +24,7 @@ _LEAVES = ("real", "all")
 _ALGORITHMS = ("auto", "exact", "approximate")
 
 
+@_dask.accepts_dask  # fit(X) and weirdness(X) of a Dask table: distances._dask
 class UnsupervisedRandomForest(BaseEstimator):
     """Distances learned by a forest that tells the data from a shuffled copy.
 
@@ -300,8 +301,8 @@ class UnsupervisedRandomForest(BaseEstimator):
         ind, misses = self._search(query, k)
         if not return_distance:
             return ind
-        dist = misses.astype(np.float32) / np.float32(self.leaves_.shape[1])
-        return dist, ind
+        dist = misses.astype(np.float32)  # then in place: N x k floats once
+        return np.divide(dist, self.leaves_.shape[1], out=dist), ind
 
     def kneighbors_graph(self, X=None, n_neighbors=None, mode: str = "distance"):
         """The k-nearest-neighbour graph as a sparse matrix (n_queries, n_fitted).
@@ -392,8 +393,7 @@ class UnsupervisedRandomForest(BaseEstimator):
         from astrokit.distances import _leaf_neighbours
 
         query = self._query_codes(X)
-        exclude = query is None
-        query = self.leaves_ if query is None else query
+        exclude, query = query is None, (self.leaves_ if query is None else query)
         mean = _leaf_neighbours.mean_similarity(
             query, self.leaves_, self.sentinel_, exclude_self=exclude
         )

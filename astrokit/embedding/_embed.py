@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from astrokit._shared.checks import check_max_rows, renamed
+from astrokit._shared.dask import is_dask
 from astrokit.embedding import _cache, _input, _lenses, _options, _place, _umap
 from astrokit.embedding._input import COLUMNS, METHOD_COLUMNS
 
@@ -232,6 +233,18 @@ def embed(
     """
     max_rows = renamed(umap_kwargs, "fit_sample", "max_rows", max_rows)
     placement = _place.check_placement(placement)
+    if is_dask(data):  # fitted on a sample, placed per partition: _dask
+        from astrokit.embedding import _dask
+
+        options = dict(
+            n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
+            random_state=random_state, n_epochs=n_epochs, neighbors=neighbors,
+            cache=cache, **umap_kwargs,
+        )  # fmt: skip
+        return _dask.embed(
+            data, method=method, columns=columns, max_rows=max_rows,
+            placement=placement, embed_sample=embed, options=options,
+        )  # fmt: skip
     prepared = _input.as_input(data, columns=columns)
     if method != "umap":
         given = dict(

@@ -27,9 +27,10 @@ import pandas as pd
 
 from astrokit._shared import dask as _engine
 from astrokit._shared.checks import check_max_rows, check_random_state
+from astrokit.outliers._dask_scores import scores_meta
 from astrokit.outliers._scorer import OutlierScorer
 
-__all__ = ["SAMPLE_ROWS", "score", "score_samples"]
+__all__ = ["SAMPLE_ROWS", "score"]
 
 logger = logging.getLogger("astrokit.outliers")
 
@@ -74,17 +75,6 @@ def _score_part(part, scorer, fitted, rows, starts, partition_info=None):
     return out
 
 
-def _score_new(part, scorer):
-    return scorer.score_samples(part)
-
-
-def _meta(table, scorer) -> pd.DataFrame:
-    columns = scorer.scores_.columns
-    return pd.DataFrame(
-        {c: pd.Series([], dtype=np.float64) for c in columns}, index=table._meta.index
-    )
-
-
 def score(table, *, params: dict, columns, max_rows, random_state, progress=True):
     """``(scores, scorer)``: a lazy Dask DataFrame of scores and the fitted model.
 
@@ -124,27 +114,6 @@ def score(table, *, params: dict, columns, max_rows, random_state, progress=True
     fitted = delayed(scorer.scores_, pure=False, traverse=False)
     starts = _engine.offsets(lengths)
     return table.map_partitions(
-        _score_part, model, fitted, rows, starts, meta=_meta(table, scorer),
+        _score_part, model, fitted, rows, starts, meta=scores_meta(table, scorer),
         align_dataframes=False,
     ), scorer  # fmt: skip
-
-
-def score_samples(scorer: OutlierScorer, table):
-    """Scores of the rows of a Dask ``table`` against the fitted ones (lazy)."""
-    from dask import delayed
-
-    _engine.check_dask_frame(table, "features")
-    missing = [c for c in scorer.feature_names_in_ if c not in table.columns]
-    if missing:
-        msg = (
-            f"features lacks the fitted columns {missing}; pass a table with "
-            f"{list(scorer.feature_names_in_)}."
-        )
-        raise ValueError(msg)
-    if "glosh" in scorer.methods_:  # raises: GLOSH cannot score new rows
-        scorer.score_samples(table._meta)
-    table = table[list(scorer.feature_names_in_)]
-    model = delayed(scorer, pure=False, traverse=False)
-    return table.map_partitions(
-        _score_new, model, meta=_meta(table, scorer), align_dataframes=False
-    )

@@ -357,10 +357,10 @@ class OutlierScorer(BaseEstimator):
         check_is_fitted(self, "scores_")
         if features is None:
             return self.scores_.copy()
-        if is_dask(features):  # lazy, per partition: astrokit.outliers._dask
-            from astrokit.outliers import _dask
+        if is_dask(features):  # lazy, per partition: outliers._dask_scores
+            from astrokit.outliers import _dask_scores
 
-            return _dask.score_samples(self, features)
+            return _dask_scores.score_samples(self, features)
         if "glosh" in self.methods_:
             keep = [n for n in self.methods_ if n != "glosh"]
             msg = (
