@@ -92,6 +92,26 @@ def test_demo_prints_agreement_with_the_truth(demo_run):
     assert "report:" in printed
 
 
+@pytest.mark.slow
+def test_demo_on_a_large_table_fits_on_a_sample(tmp_path, monkeypatch):
+    """Above discover's LARGE_ROWS (lowered here) the report says what was sampled."""
+    from astrokit._discover import _large
+
+    monkeypatch.setattr(_large, "LARGE_ROWS", 600)
+    monkeypatch.setattr(_large, "SAMPLE_ROWS", 500)
+    monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path / "cache"))
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = cli.main(["demo", "--tier", "tiny", "--out", str(tmp_path / "r")])
+    assert status == 0
+    found = re.search(r"models fitted on 500 of ([\d,]+) rows", printed.getvalue())
+    assert found and int(found.group(1).replace(",", "")) > 600, printed.getvalue()
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "<th>sample size</th>" in page  # the stability table's column
+    assert "every other row takes the majority label" in page
+    assert "UMAP.transform places" in page  # the embedding's reason, in the table
+
+
 def test_demo_into_a_file_is_a_clear_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path / "cache"))
     blocker = tmp_path / "taken"

@@ -133,11 +133,15 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
 
     labels = res["labels"]
     choices = res["choices"].set_index("step")
+    placed = ""
+    if "cluster labels" in choices.index:  # a large table: fitted on a sample
+        text = choices.loc["cluster labels", "choice"]
+        placed = f" {text[0].upper()}{text[1:]}."
     report.section(
         "6. Clusters",
         f"{choices.loc['clusters', 'choice']}, found without being told how "
-        f"many ({choices.loc['clusters', 'reason']}). Every choice of the "
-        "loop, with its reason, is in the table below.",
+        f"many ({choices.loc['clusters', 'reason']}).{placed} Every choice of "
+        "the loop, with its reason, is in the table below.",
     )
     report.table(res["choices"], "The choices astrokit.discover made, and why")
     report.holoviews(
@@ -154,7 +158,17 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
     report.figure(
         axes.flat[0].figure, f"Co-assignment confidence over {runs} subsamples"
     )
-    report.table(res["stability_clusters"], "Stability of each cluster")
+    stable = res["stability_clusters"]
+    report.table(
+        stable,
+        "Stability of each cluster"
+        + (
+            " (size: all rows; sample_size: the sample's rows, on which the "
+            "reruns measured it)"
+            if "sample_size" in stable
+            else ""
+        ),
+    )
     description = res["description"][["size", "fraction", "name", "description"]]
     report.table(  # the compact form of describe_clusters: fits the page
         description,
@@ -238,6 +252,9 @@ def format_summary(summary: dict) -> str:
         ),
         f"features: {len(summary['X']):,} pixels x {summary['X'].shape[1]} features",
     ]
+    choices = summary["choices"].set_index("step")["choice"]
+    if "sample" in choices:
+        lines.append(f"a large table: models fitted on {choices['sample']}")
     if "agreement" in summary:
         labels = summary["labels"]
         n = int(labels[labels >= 0].nunique())
