@@ -178,59 +178,80 @@ def warm_up(n_jobs: int) -> None:
     urf.fit(X).kneighbors_graph(X, n_neighbors=K)
 
 
-def run_scale(kind: str, n: int, n_jobs: int, seed: int, n_check: int = 1000) -> dict:
-    from astrokit.distances import UnsupervisedRandomForest, _leaf_neighbours
+def run_scale(
+    kind: str, n: int, n_jobs: int, seed: int, n_new: int, n_check: int = 1000
+) -> dict:
+    from astrokit.distances import UnsupervisedRandomForest, _leaf_neighbours, _trees
 
     warm_up(n_jobs)
     base_rss = peak_rss_mb()  # the interpreter, libraries and compiled kernels
     X = data(kind, n, seed)
+    new = data(kind, n_new, seed + 1) if n_new else None
     data_rss = peak_rss_mb()
     urf = UnsupervisedRandomForest(random_state=seed, n_jobs=n_jobs, progress=False)
     with Clock() as fit:
         urf.fit(X)
-    with Clock() as graph:
+    with Clock() as graph:  # issue 12's call: X is known as the training data
+        issue = urf.kneighbors_graph(X, n_neighbors=K)
+    with Clock() as again:  # the fitted rows' graph, cached by the call above
         fitted = urf.kneighbors_graph(n_neighbors=K)
     peak_fitted = peak_rss_mb()
-    with Clock() as again:
-        queried = urf.kneighbors_graph(X, n_neighbors=K)
+    same = (issue != fitted).nnz == 0 and np.array_equal(issue.indices, fitted.indices)
+    with Clock() as print_t:  # the fingerprint taken at fit and at the call
+        _trees.fingerprint(X)
+    out = {}
+    if n_new:
+        with Clock() as query:
+            queried = urf.kneighbors_graph(new, n_neighbors=K)
+        out = {"new_s": query.wall, "new_cpu": query.cpu, "n_new": n_new}
     peak = peak_rss_mb()
-    with Clock() as place:  # the placement part of the fit, timed again
-        urf._apply(X)
-    codes = urf.leaves_
-    rows = np.random.default_rng(seed).choice(n, size=min(n_check, n), replace=False)
+    sample = min(n, 100_000)
+    with Clock() as place:  # the placement part of the fit: a sample, timed again
+        urf._apply(X[:sample])
+    codes, sentinel = urf.leaves_, urf.sentinel_
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(n, size=min(n_check, n), replace=False)
     _, exact_fitted = _leaf_neighbours.exact_knn(
-        codes[rows], codes, urf.sentinel_, K, self_ids=rows
+        codes[rows], codes, sentinel, K, self_ids=rows
     )
-    _, exact_new = _leaf_neighbours.exact_knn(codes[rows], codes, urf.sentinel_, K)
 
-    def misses(g):
-        d = g.data.reshape(n, K)[rows]
+    def misses(g, r):
+        d = g.data.reshape(-1, K)[r]
         return np.rint(d * urf.n_estimators).astype(np.int32)
 
+    if n_new:
+        picked = rng.choice(n_new, size=min(n_check, n_new), replace=False)
+        new_codes = urf._query_codes(new[picked])
+        _, exact_new = _leaf_neighbours.exact_knn(new_codes, codes, sentinel, K)
+        out["recall_new"] = recall(misses(queried, picked), exact_new)
     dist = fitted.data.reshape(n, K)
     return {
+        **out,
         "n": n,
+        "n_jobs": n_jobs,
         "fit_s": fit.wall,
         "fit_cpu": fit.cpu,
-        "place_s": place.wall,
-        "place_cpu": place.cpu,
+        "place_s": place.wall * n / sample,
+        "place_cpu": place.cpu * n / sample,
         "graph_s": graph.wall,
         "graph_cpu": graph.cpu,
         "again_s": again.wall,
-        "again_cpu": again.cpu,
+        "fingerprint_s": print_t.wall,
+        "same_graph": bool(same),
         "peak_fitted_mb": peak_fitted,
         "peak_rss_mb": peak,
         "data_rss_mb": data_rss,
         "base_rss_mb": base_rss,
-        "recall_fitted": recall(misses(fitted), exact_fitted),
-        "recall_again": recall(misses(queried), exact_new),
-        "self_first": float(
-            (queried.indices.reshape(n, K)[:, 0] == np.arange(n)).mean()
-        ),
+        "recall_fitted": recall(misses(fitted, rows), exact_fitted),
+        "self_neighbour": float((fitted.indices.reshape(n, K) == rows_of(n)).any()),
         "kth_distance_median": float(np.median(dist[:, -1])),
         "kth_zero": float((dist[:, -1] == 0).mean()),
         "separability": urf.separability_,
     }
+
+
+def rows_of(n: int) -> np.ndarray:
+    return np.arange(n)[:, None]
 
 
 def run_pynndescent(kind: str, n: int, n_jobs: int, seed: int) -> dict:
@@ -255,7 +276,9 @@ def in_fresh_process(func: str, *args) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"# {func}{args}: {json.dumps(result)}", flush=True)  # kept if cut short
+    return result
 
 
 def table(title: str, rows: list, results: dict) -> None:
@@ -292,27 +315,51 @@ def total(x):
     return x["fit_s"] + x["graph_s"]
 
 
-def issue_call(x):
-    """New rows are searched with the fitted rows' graph, which it computes."""
-    return x["fit_s"] + x["graph_s"] + x["again_s"]
+def total_cpu(x):
+    return x["fit_cpu"] + x["graph_cpu"]
+
+
+def per_thread(x):
+    return total_cpu(x) / x["n_jobs"]
+
+
+def new_rows(x):
+    return wall_cpu("new")(x) if "new_s" in x else "-"
 
 
 SCALE_ROWS = [
     ("fit: grow trees, leaves of all rows", "{}", wall_cpu("fit")),
-    ("  of which placing rows (timed again)", "{}", wall_cpu("place")),
-    ("graph of the fitted rows", "{}", wall_cpu("graph")),
-    ("fit + graph", "{:.1f}", total),
-    ("kneighbors_graph(X), X = the same rows", "{}", wall_cpu("again")),
-    ("fit + kneighbors_graph(X) (issue 12's call)", "{:.1f}", issue_call),
+    ("  of which placing rows (10^5 timed, scaled)", "{}", wall_cpu("place")),
+    ("kneighbors_graph(X), X = the training rows", "{}", wall_cpu("graph")),
+    ("fit + kneighbors_graph(X) (issue 12's call)", "{:.1f}", total),
+    ("  its CPU s / threads (an idle machine)", "{:.1f}", per_thread),
+    ("  equal to kneighbors_graph() (X=None)", "{}", "same_graph"),
+    ("  kneighbors_graph() after it (cached), s", "{:.3f}", "again_s"),
+    ("  fingerprint of X (sha256 of float64), s", "{:.2f}", "fingerprint_s"),
+    ("  any row its own neighbour", "{}", lambda x: bool(x["self_neighbour"])),
     ("pynndescent Euclidean graph", "{}", lambda x: wall_cpu("nnd")(x["nnd"])),
-    ("(fit + graph) / pynndescent", "{:.2f}", lambda x: total(x) / x["nnd"]["nnd_s"]),
+    (
+        "(fit + graph) / pynndescent, wall",
+        "{:.2f}",
+        lambda x: total(x) / x["nnd"]["nnd_s"],
+    ),
+    (
+        "(fit + graph) / pynndescent, CPU",
+        "{:.2f}",
+        lambda x: total_cpu(x) / x["nnd"]["nnd_cpu"],
+    ),
+    ("kneighbors_graph(new rows), new rows", "{:,}", lambda x: x.get("n_new", 0)),
+    ("  time", "{}", new_rows),
     ("peak RSS, fitted graph, MB", "{:.0f}", "peak_fitted_mb"),
-    ("peak RSS, both graphs, MB", "{:.0f}", "peak_rss_mb"),
+    ("peak RSS, with the new rows' graph, MB", "{:.0f}", "peak_rss_mb"),
     ("  the data alone, MB", "{:.0f}", "data_rss_mb"),
     ("  pynndescent's process, MB", "{:.0f}", lambda x: x["nnd"]["peak_rss_mb"]),
     ("recall, fitted graph (1,000 rows, ties)", "{:.3f}", "recall_fitted"),
-    ("recall, kneighbors_graph(X)", "{:.3f}", "recall_again"),
-    ("  rows that are their own first neighbour", "{:.3f}", "self_first"),
+    (
+        "recall, new rows' graph (1,000 rows)",
+        "{:.3f}",
+        lambda x: x.get("recall_new", float("nan")),
+    ),
     ("median k-th neighbour distance", "{:.3f}", "kth_distance_median"),
     ("rows whose k-th neighbour is at 0 (ties)", "{:.3f}", "kth_zero"),
     ("separability", "{:.3f}", "separability"),
@@ -334,16 +381,10 @@ def projected(n: int) -> list:
         return x["base_rss_mb"] + (x[key] - x["base_rss_mb"]) * f
 
     return [
-        ("fit + graph, s", "{:.0f}", forest),
-        (
-            "fit + kneighbors_graph(X), s",
-            "{:.0f}",
-            lambda x: forest(x) + x["again_s"] * f,
-        ),
+        ("fit + kneighbors_graph(X), s", "{:.0f}", forest),
         ("pynndescent, s", "{:.0f}", nnd),
         ("(fit + graph) / pynndescent", "{:.2f}", lambda x: forest(x) / nnd(x)),
         ("peak RSS (above the libraries: linear), MB", "{:.0f}", rss),
-        ("  with kneighbors_graph(X), MB", "{:.0f}", lambda x: rss(x, "peak_rss_mb")),
     ]
 
 
@@ -354,6 +395,7 @@ def main() -> None:
     parser.add_argument("--data", default=",".join(DATASETS))
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--new-rows", type=int, default=100_000)
     parser.add_argument("--skip-recall", action="store_true")
     args = parser.parse_args()
     kinds = [k for k in args.data.split(",") if k]
@@ -367,7 +409,7 @@ def main() -> None:
         r = {k: in_fresh_process("recall", k, m, jobs, seed) for k in kinds}
         title = f"Recall at N={m:,} x 12 features, k={K}, 100 trees, {jobs} threads"
         table(title, RECALL_ROWS, r)
-    s = {k: in_fresh_process("scale", k, n, jobs, seed) for k in kinds}
+    s = {k: in_fresh_process("scale", k, n, jobs, seed, args.new_rows) for k in kinds}
     for k in kinds:
         s[k]["nnd"] = in_fresh_process("pynndescent", k, n, jobs, seed)
     title = f"Scale at N={n:,} x 12 features, k={K}, {jobs} threads (wall s; CPU s)"

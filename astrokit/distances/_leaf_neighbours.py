@@ -239,13 +239,22 @@ def approximate_knn(
             progress("refinement")
         if changed <= n * n_neighbors * 1e-3:  # converged
             break
-    del local
-    ind, misses = _unpack(keys, idx)
-    out_ind = np.empty_like(ind)
-    out_misses = np.empty_like(misses)
-    out_ind[ids] = ids[ind].astype(np.int32)
-    out_misses[ids] = misses
+    del local, fresh
+    out_ind = np.empty((n, n_neighbors), dtype=np.int32)
+    out_misses = np.empty((n, n_neighbors), dtype=np.int32)
+    _scatter_back(keys, idx, ids, out_ind, out_misses)
     return out_ind, out_misses
+
+
+@njit(parallel=True, cache=True)
+def _scatter_back(keys, idx, ids, out_ind, out_misses):
+    """Sorted row ``r`` is row ``ids[r]``: map back with no N x k temporaries."""
+    n, k = idx.shape
+    for r in prange(n):
+        row = ids[r]
+        for c in range(k):
+            out_ind[row, c] = ids[idx[r, c]]
+            out_misses[row, c] = np.int32(keys[r, c] >> np.uint64(32))
 
 
 def _unpack(keys, idx):
