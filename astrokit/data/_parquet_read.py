@@ -113,14 +113,17 @@ def _filter_expression(filters, manifest: dict):
 
 def _to_pandas(arrow, manifest: dict, columns: list) -> pd.DataFrame:
     """One arrow table (a piece or the whole) as the kit's DataFrame."""
-    frame = arrow.to_pandas(ignore_metadata=True)
+    # split_blocks + self_destruct: columns freed as converted (less peak memory)
+    frame = arrow.to_pandas(ignore_metadata=True, split_blocks=True, self_destruct=True)
+    del arrow
     for col, info in manifest["categories"].items():
         if col in frame.columns:
             dtype = pd.CategoricalDtype(info["categories"], ordered=info["ordered"])
             frame[col] = frame[col].astype(dtype)
     frame = frame.set_index(manifest["index"])
     frame.index.names = manifest["index_names"]
-    frame = frame[columns]
+    if frame.columns.tolist() != columns:
+        frame = frame[columns]
     frame.attrs = copy.deepcopy(manifest["attrs"])
     return frame
 
@@ -205,7 +208,9 @@ def read_table(
     dataset = _dataset(root, manifest)
     if not dask:
         try:
-            arrow = dataset.to_table(columns=read_columns, filter=expression)
+            scan = dataset.scanner(columns=read_columns, filter=expression,
+                                   fragment_readahead=1)  # fmt: skip
+            arrow = scan.to_table()
         except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
             msg = f"filters={filters!r} cannot be applied: {error}"
             raise ValueError(msg) from None
