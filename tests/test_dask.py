@@ -36,7 +36,7 @@ N_PARTS = 8
 def client():
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True,
-        dashboard_address=None, silence_logs=40,
+        dashboard_address=":0", silence_logs=40,
     )  # fmt: skip
     with distributed.Client(cluster) as c:
         yield c

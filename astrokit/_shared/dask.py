@@ -109,7 +109,7 @@ def client():
     made = _LOCAL.get("client")
     if made is not None and made.status == "running":
         return made
-    cluster = distributed.LocalCluster(processes=True, dashboard_address=None)
+    cluster = distributed.LocalCluster(processes=True)
     made = distributed.Client(cluster, set_as_default=True)
     _LOCAL.update(cluster=cluster, client=made)
     logger.info(
