@@ -69,9 +69,11 @@ def cluster(
 
     Parameters
     ----------
-    data : DataFrame or array of shape (N, d)
+    data : DataFrame, array of shape (N, d), or dask.dataframe.DataFrame
         Numeric and finite: an embedding (``umap_x``, ``umap_y``) or
-        standardised features. A DataFrame's index is kept.
+        standardised features. A DataFrame's index is kept. A Dask table is
+        fitted on a sample of ``max_rows`` (None or "auto": 200,000) and
+        labelled per partition, lazily: ``astrokit.cluster._dask``.
     method : {"gmm", "kmeans", "agglomerative", "dbscan", "hdbscan"}, default "gmm"
         - ``"gmm"``: Gaussian mixture (full covariances, best of
           ``n_init=3`` initialisations: a single one often stops in a poor

@@ -283,8 +283,9 @@ class Clusterer(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : DataFrame or array of shape (M, d)
-            The fitted features (same columns, same order).
+        X : DataFrame, array of shape (M, d), or dask.dataframe.DataFrame
+            The fitted features (same columns, same order). A Dask table
+            gives a lazy Dask Series of labels, per partition.
 
         Returns
         -------

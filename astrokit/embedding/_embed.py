@@ -146,7 +146,10 @@ def embed(
 
     Parameters
     ----------
-    data : DataFrame, array of shape (N, d), or kNN graph
+    data : DataFrame, array of shape (N, d), kNN graph, or dask.dataframe.DataFrame
+        (A Dask table: UMAP on a sample of ``max_rows``, None: 50,000, the
+        other rows placed per partition by their neighbours, lazily:
+        ``astrokit.embedding._dask``.)
         Numeric features (no NaN, no constant column), or a k-nearest-neighbour
         graph: ``(indices, distances)`` arrays of shape (N, k), an object with
         ``indices`` and ``distances`` attributes (``astrokit.distances``), or a

@@ -183,9 +183,11 @@ def derive(
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame or dask.dataframe.DataFrame
         A pixel table (one row per pixel): band columns ``<band>``, and where
-        available ``<band>_err`` and ``<band>_ul``.
+        available ``<band>_err`` and ``<band>_ul``. A Dask table gives a lazy
+        Dask result, derived partition by partition (``"drop"`` and
+        ``"flag"``; no ``attrs``): ``astrokit.features._dask``.
     features : str or list of str, optional
         Feature names (see :func:`registry`) or a set name of
         :data:`FEATURE_SETS` (by name: ``derive(table, features="dust")``;

@@ -95,10 +95,12 @@ def score(
 
     Parameters
     ----------
-    features : DataFrame or array of shape (N, d)
+    features : DataFrame, array of shape (N, d), or dask.dataframe.DataFrame
         Numeric features without NaN, e.g. from ``astrokit.features.derive``
         (its ``attrs["features"]`` picks the feature columns; flag columns
-        are left out). They are standardised here.
+        are left out). They are standardised here. A Dask table (its float
+        columns, or ``columns``) is fitted on a sample of ``max_rows`` (None:
+        200,000) and scored per partition, lazily: ``astrokit.outliers._dask``.
     methods : str or list of str, optional
         Keys of :data:`METHODS`. Default: all five, except ``glosh`` above
         :data:`GLOSH_MAX_ROWS` rows or with a subsample (``max_rows``),

@@ -332,7 +332,7 @@ class OutlierScorer(BaseEstimator):
 
         Parameters
         ----------
-        features : DataFrame or array of shape (M, d), optional
+        features : DataFrame, array of shape (M, d), or Dask DataFrame, optional
             The fitted feature columns (a DataFrame may hold more columns:
             the fitted ones are picked by name). None returns
             :attr:`scores_`, where each fitted row is scored against the
