@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from astrokit._shared.dask import is_dask
+from astrokit.explorer._choices import values_of
 from astrokit.explorer._columns import _numeric_coordinate, padded_bounds
 from astrokit.explorer._raster import frame
 from astrokit.explorer._selection import (
@@ -37,7 +38,7 @@ from astrokit.explorer._selection import (
     ranked,
 )
 
-__all__ = ["LazyRows", "LazySelection", "LazyPins", "moments", "is_dask"]
+__all__ = ["LazyRows", "LazySelection", "LazyPins", "moments", "view_stats", "is_dask"]
 
 
 def _finite(series):
@@ -54,14 +55,15 @@ class LazyRows:
         Coordinate columns.
     role : str
         ``"embedding"`` or ``"sky"``, for error messages.
-    where : dask Series of bool, optional
-        The subset (e.g. one galaxy); default every row.
+    group : (str, value), optional
+        Only the rows where that column has that value (one galaxy);
+        default every row.
 
-    Call :meth:`reductions`, compute them (for every view at once) and pass
-    the result to :meth:`set_stats` before use.
+    Compute :func:`view_stats` (for every view at once) and pass each
+    view's to :meth:`set_stats` before use.
     """
 
-    def __init__(self, table, pair, *, role: str, where=None):
+    def __init__(self, table, pair, *, role: str, group=None):
         if len(pair) != 2:
             msg = f"{role}={pair!r} must name two columns (x, y)."
             raise ValueError(msg)
@@ -74,26 +76,15 @@ class LazyRows:
         self.xy = xy.astype({"x": dtype, "y": dtype})
         self.dtype = dtype
         finite = _finite(self.xy["x"]) & _finite(self.xy["y"])
-        self.keep = finite if where is None else finite & where
-        self.where = where
+        self.pair, self.group = tuple(pair), group
+        if group is not None:  # (column, value): one galaxy
+            finite = finite & (table[group[0]] == group[1])
+        self.keep = finite
         self.n, self.dropped, self.integral = 0, 0, False
         self._bounds = (0.0, 0.0, 1.0, 1.0)
 
-    def reductions(self) -> dict:
-        """Lazy scalars: rows shown, rows of ``where``, ranges, whole numbers."""
-        shown = self.xy[self.keep]
-        x, y = shown["x"], shown["y"]
-        whole = ((x == x.round()) & (y == y.round())).all()
-        total = self.keep.size if self.where is None else self.where.sum()
-        return {
-            "n": self.keep.sum(),
-            "total": total,
-            "range": (x.min(), x.max(), y.min(), y.max()),
-            "whole": whole,
-        }
-
     def set_stats(self, stats: dict) -> None:
-        """Keep the computed :meth:`reductions`."""
+        """Keep this view's :func:`view_stats`."""
         self.n = int(stats["n"])
         self.dropped = int(stats["total"]) - self.n
         self.integral = self.n > 0 and bool(stats["whole"])
@@ -135,28 +126,106 @@ class LazyRows:
         return inside & self.keep
 
 
+def _partition_stats(part: pd.DataFrame, specs) -> tuple[int, list]:
+    out = []
+    for pair, group in specs:
+        x, y = (part[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in pair)
+        keep = np.isfinite(x) & np.isfinite(y)
+        total = len(part)
+        if group is not None:
+            inside = (part[group[0]] == group[1]).fillna(False).to_numpy(dtype=bool)
+            keep &= inside
+            total = int(inside.sum())
+        x, y = x[keep], y[keep]
+        empty = x.size == 0
+        out.append({
+            "n": int(keep.sum()),
+            "total": total,
+            "range": np.array([np.inf, -np.inf, np.inf, -np.inf]) if empty
+            else np.array([x.min(), x.max(), y.min(), y.max()]),
+            "whole": bool(np.all(x == np.round(x)) and np.all(y == np.round(y))),
+        })  # fmt: skip
+    return len(part), out
+
+
+def view_stats(table, rows: list) -> tuple[list[dict], int]:
+    """Rows shown, rows of the view's group, ranges and whole-number
+    coordinates of every view in ``rows`` (:class:`LazyRows`), and the rows
+    of ``table``: one pass over it (one task per partition)."""
+    import dask
+
+    specs = [(r.pair, r.group) for r in rows]
+    task = dask.delayed(_partition_stats, pure=True)
+    done = dask.compute(*[task(part, specs) for part in table.to_delayed()])
+    stats = []
+    for i in range(len(specs)):
+        parts = [d[1][i] for d in done]
+        ranges = np.array([p["range"] for p in parts]).reshape(-1, 4)
+        stats.append({
+            "n": sum(p["n"] for p in parts),
+            "total": sum(p["total"] for p in parts),
+            "range": (ranges[:, 0].min(), ranges[:, 1].max(),
+                      ranges[:, 2].min(), ranges[:, 3].max()),
+            "whole": all(p["whole"] for p in parts),
+        })  # fmt: skip
+    return stats, sum(d[0] for d in done)
+
+
 def _lasso_partition(part: pd.DataFrame, polygon: np.ndarray) -> pd.Series:
     x, y = part["x"].to_numpy(), part["y"].to_numpy()
     return pd.Series(lasso_mask(x, y, polygon), index=part.index)
 
 
-def moments(values, masks: dict) -> dict:
-    """Lazy ``(n, sum, sum of squares)`` of the finite ``values`` per mask.
-
-    ``masks`` maps a name to a lazy boolean Series of the table, or None for
-    every row.
-    """
-    values = values.where(_finite(values)).astype("float64")
-    out = {}
-    for name, mask in masks.items():
-        v = values if mask is None else values.where(mask)
-        out[name] = (v.count(), v.sum(), (v * v).sum())
+def _partition_moments(part: pd.DataFrame, columns, *masks) -> np.ndarray:
+    """(masks, columns, 3): count, sum and sum of squares of the finite values."""
+    out = np.zeros((len(masks), len(columns), 3))
+    chosen = []
+    for mask in masks:
+        if mask is not None and len(mask) != len(part):
+            msg = (
+                f"a mask of {len(mask)} rows for a partition of {len(part)}: masks "
+                "must be built from the explored table itself (e.g. table['x'] > 0)."
+            )
+            raise ValueError(msg)
+        chosen.append(None if mask is None else mask.to_numpy(dtype=bool))
+    for j, column in enumerate(columns):
+        values = values_of(part, column).astype(np.float64)
+        finite = np.isfinite(values)
+        for i, mask in enumerate(chosen):
+            v = values[finite if mask is None else finite & mask]
+            out[i, j] = (v.size, v.sum(), v @ v)
     return out
 
 
-def _triplet(sums) -> tuple[int, float, float]:
-    n, s, q = sums
-    return int(n), float(s), float(q)
+def moments(table, columns, masks: dict) -> dict:
+    """``{column: {mask name: (n, sum, sum of squares)}}`` of the finite values.
+
+    ``masks`` maps a name to a lazy boolean Series of ``table``, or None for
+    every row. One task per partition computes every column under every mask
+    (columns and derived features as :func:`~astrokit.explorer._choices.
+    values_of` gives them), and the per-partition sums are added: a single
+    pass, however many columns.
+    """
+    import dask
+
+    names, columns = list(masks), list(columns)
+    parts = table.to_delayed()
+    split = [
+        [None] * len(parts) if masks[n] is None else masks[n].to_delayed()
+        for n in names
+    ]
+    task = dask.delayed(_partition_moments, pure=True)
+    done = dask.compute(
+        *[task(part, columns, *ms) for part, *ms in zip(parts, *split, strict=True)]
+    )
+    total = np.sum(done, axis=0) if done else np.zeros((len(names), len(columns), 3))
+    return {
+        c: {
+            n: (int(total[i, j, 0]), float(total[i, j, 1]), float(total[i, j, 2]))
+            for i, n in enumerate(names)
+        }
+        for j, c in enumerate(columns)
+    }
 
 
 class LazyPins:
@@ -279,30 +348,29 @@ class LazySelection(Selection):
 
     def prepare(self, columns) -> None:
         """Compute the whole-table sums behind :meth:`summary` in one pass."""
-        import dask
-
         todo = [c for c in columns if c not in self._totals]
-        lazy = {c: moments(self.source(c), {"all": self.reference}) for c in todo}
-        for column, sums in dask.compute(lazy)[0].items():
-            self._totals[column] = _triplet(sums["all"])
+        if todo:
+            for column, sums in moments(
+                self.table, todo, {"all": self.reference}
+            ).items():
+                self._totals[column] = sums["all"]
 
     def summary(self, *, columns=None) -> pd.DataFrame:
         """As :meth:`Selection.summary`, by Dask reductions (one pass)."""
-        import dask
-
         from astrokit.explorer._columns import numeric_columns
 
         self._require_rows("summarise")
         meta = self.table._meta
         columns = numeric_columns(meta) if columns is None else list(columns)
-        self.prepare(columns)
-        chosen = self._in_reference(self.mask)
-        lazy = {c: moments(self.source(c), {"sel": chosen}) for c in columns}
-        sums = {
-            c: (_triplet(s["sel"]), self._totals[c])
-            for c, s in dask.compute(lazy)[0].items()
-        }
-        return ranked(sums, SUMMARY_COLUMNS, rest=True)
+        masks = {"sel": self._in_reference(self.mask)}
+        todo = [c for c in columns if c not in self._totals]
+        if todo:
+            masks["all"] = self.reference
+        sums = moments(self.table, columns, masks)
+        for column in todo:
+            self._totals[column] = sums[column]["all"]
+        pairs = {c: (sums[c]["sel"], self._totals[c]) for c in columns}
+        return ranked(pairs, SUMMARY_COLUMNS, rest=True)
 
     def _write(self, tmp: Path, suffix: str) -> None:
         """Stream the selected rows, a few partitions at a time, into ``tmp``."""

@@ -28,7 +28,13 @@ import pandas as pd
 from astrokit.explorer._app import Explorer, _with_labels
 from astrokit.explorer._choices import _COORDS, MAX_CATEGORIES, values_of
 from astrokit.explorer._columns import count_note
-from astrokit.explorer._lazy import LazyPins, LazyRows, LazySelection, moments
+from astrokit.explorer._lazy import (
+    LazyPins,
+    LazyRows,
+    LazySelection,
+    moments,
+    view_stats,
+)
 from astrokit.explorer._raster import robust_limits
 from astrokit.explorer._selection import ranked
 from astrokit.explorer._views import NORMS, SELECTED_COLOR
@@ -65,24 +71,20 @@ class LazyExplorer(Explorer):
     """
 
     def _view_rows(self, embedding, sky, by) -> dict:
-        import dask
-
         out = {}
         if embedding is not None:
-            out["embedding"] = (
-                LazyRows(self.table, embedding, role="embedding"),
-                embedding,
-            )
+            rows = LazyRows(self.table, embedding, role="embedding")
+            out["embedding"] = (rows, embedding)
         if sky is not None:
-            for name, where in self._groups(by):
-                out[name] = (LazyRows(self.table, sky, role="sky", where=where), sky)
-        lazy = {key: rows.reductions() for key, (rows, _) in out.items()}
-        stats, self.n_rows = dask.compute(lazy, self.table.index.size)
-        for key, (rows, _) in out.items():
-            rows.set_stats(stats[key])
+            for name, group in self._groups(by):
+                out[name] = (LazyRows(self.table, sky, role="sky", group=group), sky)
+        stats, self.n_rows = view_stats(self.table, [rows for rows, _ in out.values()])
+        for (rows, _), found in zip(out.values(), stats, strict=True):
+            rows.set_stats(found)
         return out
 
     def _groups(self, by):
+        """(view name, (column, value)) per value of ``by``; one view if None."""
         if by is None:
             return [("sky", None)]
         if by not in self.table.columns:
@@ -91,9 +93,7 @@ class LazyExplorer(Explorer):
                 "sky view."
             )
             raise ValueError(msg)
-        column = self.table[by]
-        values = self._categories(by)
-        return [(str(v), column == v) for v in values]
+        return [(str(v), (by, v)) for v in self._categories(by)]
 
     def _categories(self, column: str) -> list:
         """The values of a column, sorted (categories in their own order)."""
@@ -236,8 +236,6 @@ class LazyExplorer(Explorer):
     # -- groups --------------------------------------------------------------
     def compare(self, a: str = "A", b: str = "B", *, columns=None) -> pd.DataFrame:
         """As :meth:`Explorer.compare`, by Dask reductions (one pass)."""
-        import dask
-
         missing = [g for g in (a, b) if g not in self.groups]
         if missing:
             msg = (
@@ -247,12 +245,8 @@ class LazyExplorer(Explorer):
             raise ValueError(msg)
         columns = self.summary_columns if columns is None else list(columns)
         masks = {a: self.groups[a], b: self.groups[b]}
-        lazy = {c: moments(self.values(c), masks) for c in columns}
-        done = dask.compute(lazy)[0]
-        sums = {
-            c: tuple(tuple(float(x) for x in s[g]) for g in (a, b))
-            for c, s in done.items()
-        }
+        done = moments(self.table, columns, masks)
+        sums = {c: (s[a], s[b]) for c, s in done.items()}
         names = ["feature", f"mean_{a}", f"mean_{b}", "effect", f"n_{a}", f"n_{b}"]
         return _with_labels(ranked(sums, names, rest=False))
 
