@@ -227,3 +227,29 @@ def test_streaming_writer_appends_chunks(tiny, tmp_path):
             out.write(tiny.iloc[:10])
             out.write(tiny.iloc[10:20, ::-1])
     assert not (tmp_path / "t").exists()
+
+
+def test_a_dask_table_is_written_partition_by_partition(tiny, written, tmp_path):
+    pytest.importorskip("dask.dataframe")
+    frame = read_table(written, dask=True)
+    kept = frame[frame["halpha"] > 20]
+    path = write_table(kept, tmp_path / "kept", row_group_size=300, progress=False)
+    back = read_table(path)
+    want = tiny[tiny["halpha"] > 20]
+    pd.testing.assert_frame_equal(back, want, check_index_type=False)
+    assert back.attrs == tiny.attrs
+
+
+def test_a_distributed_cluster_reads_it(tiny, written):
+    """Two worker processes: every task carries what it needs."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,  # fmt: skip
+        distributed.Client(cluster),
+    ):
+        frame = read_table(written, dask=True, filters=[("halpha", ">", 20)])
+        got = frame.compute()
+    want = tiny[tiny["halpha"] > 20]
+    pd.testing.assert_frame_equal(got, want, check_index_type=False)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -289,13 +290,16 @@ def write_table(
     partition_on: str | None = "galaxy",
     row_group_size: int = ROW_GROUP_SIZE,
     overwrite: bool = False,
+    progress: bool = True,
 ) -> Path:
     """Write a pixel table as a partitioned Parquet dataset, ``attrs`` kept.
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame or dask.dataframe.DataFrame
         Any kit table (e.g. from :func:`make_galaxies` or :func:`read_maps`).
+        A Dask table is computed one partition at a time and streamed to
+        disk (its ``attrs``: ``table.attrs``, else those of its ``_meta``).
     path : str or Path
         The dataset folder (created; its parent folders too).
     partition_on : str or None, default "galaxy"
@@ -305,6 +309,8 @@ def write_table(
         Most rows per row group (a Dask partition of :func:`read_table`).
     overwrite : bool, default False
         Replace an existing astrokit dataset at ``path`` (atomically).
+    progress : bool, default True
+        For a Dask table, a tqdm bar over its partitions (after a second).
 
     Returns
     -------
@@ -337,5 +343,20 @@ def write_table(
     """
     options = {"row_group_size": row_group_size, "overwrite": overwrite}
     with DatasetWriter(path, partition_on=partition_on, **options) as out:
-        out.write(table)
-        return out.commit(table.attrs)
+        if not _is_dask(table):
+            out.write(table)
+            return out.commit(table.attrs)
+        from tqdm.auto import tqdm
+
+        parts = range(table.npartitions)
+        for i in tqdm(parts, desc="write_table", disable=not progress, delay=1.0):
+            out.write(table.partitions[i].compute())
+        return out.commit(getattr(table, "attrs", None) or table._meta.attrs)
+
+
+def _is_dask(table) -> bool:
+    if "dask" not in sys.modules:  # nothing can be a Dask object yet
+        return False
+    import dask.dataframe as dd
+
+    return isinstance(table, dd.DataFrame)
