@@ -69,12 +69,14 @@ def test_named_unsorted_index_and_unused_categories_are_kept(tiny, tmp_path, rng
 def test_attrs_arrays_and_numpy_scalars(tiny, tmp_path):
     table = tiny.iloc[:50].copy()
     table.attrs = {"beam": np.array([1.5, 2.0], dtype=np.float32),
-                   "n": np.int64(7), "pair": (1, (2, 3)), "none": None}  # fmt: skip
+                   "n": np.int64(7), "pair": (1, (2, 3)), "none": None,
+                   "names": {0: "hii", -1: "noise", (1, 2): "pair"}}  # fmt: skip
     back = read_table(write_table(table, tmp_path / "a", partition_on=None))
     assert back.attrs["beam"].dtype == np.float32
     np.testing.assert_array_equal(back.attrs["beam"], [1.5, 2.0])
     assert back.attrs["n"] == 7 and back.attrs["pair"] == (1, (2, 3))
     assert back.attrs["none"] is None
+    assert back.attrs["names"] == {0: "hii", -1: "noise", (1, 2): "pair"}
 
 
 def test_attrs_json_cannot_hold_are_refused(tiny, tmp_path):

@@ -92,6 +92,7 @@ def test_bands_are_one_galaxy(table):
     assert 0.001 < rate < 0.02
 
 
+@pytest.mark.slow
 def test_same_random_state_same_survey_for_any_n_jobs(survey, tmp_path):
     again = write_survey(
         tmp_path / "again", chunk_rows=6_000, n_jobs=2, progress=False, **SMALL
@@ -116,6 +117,7 @@ def _peak(path, pixels, chunk_rows) -> float:
     return peak
 
 
+@pytest.mark.slow
 def test_memory_is_bounded_by_one_chunk(tmp_path):
     """The same galaxy (same random_state) sampled at 3x more pixels: same peak."""
     _peak(tmp_path / "warm", 5_000, 3_000)  # imports and caches out of the way

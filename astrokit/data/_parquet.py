@@ -55,11 +55,12 @@ ROW_GROUP_SIZE = 1_000_000
 
 def _encode(value, where: str):
     if isinstance(value, dict):
-        bad = [k for k in value if not isinstance(k, str)]
-        if bad:
-            msg = f"{where} has a non-string key {bad[0]!r}: Parquet metadata is JSON."
-            raise TypeError(msg)
-        return {k: _encode(v, f"{where}[{k!r}]") for k, v in value.items()}
+        if all(isinstance(k, str) for k in value):
+            return {k: _encode(v, f"{where}[{k!r}]") for k, v in value.items()}
+        # other keys (cluster numbers, tuples): kept as pairs, restored as keys
+        items = [[_encode(k, where), _encode(v, f"{where}[{k!r}]")]
+                 for k, v in value.items()]  # fmt: skip
+        return {"__items__": items}
     if isinstance(value, tuple):
         return {"__tuple__": [_encode(v, where) for v in value]}
     if isinstance(value, list):
@@ -80,6 +81,10 @@ def _encode(value, where: str):
 def _decode(obj: dict):
     if set(obj) == {"__tuple__"}:
         return tuple(obj["__tuple__"])
+    if set(obj) == {"__items__"}:
+        return dict(
+            (tuple(k) if isinstance(k, list) else k, v) for k, v in obj["__items__"]
+        )
     if set(obj) == {"__ndarray__", "dtype"}:
         return np.asarray(obj["__ndarray__"], dtype=obj["dtype"])
     return obj
