@@ -97,21 +97,26 @@ class LazyExplorer(Explorer):
 
     def _categories(self, column: str) -> list:
         """The values of a column, sorted (categories in their own order)."""
-        key = ("categories", column)
+        return list(self._value_counts(column).index)
+
+    def _value_counts(self, column: str) -> pd.Series:
+        """Rows per value of a column (one tree reduction, cached), ordered
+        as :meth:`_categories`."""
+        key = ("counts", column)
         if key not in self._limit_cache:
             from dask.dataframe.utils import has_known_categories
 
+            series = self.table[column]
+            counts = series.value_counts(split_out=1).compute()
+            counts = counts[counts > 0]
             dtype = self.meta[column].dtype
-            known = isinstance(dtype, pd.CategoricalDtype) and has_known_categories(
-                self.table[column]
-            )
-            if known:
-                found = set(self.table[column].dropna().unique(split_out=1).compute())
-                cats = [c for c in dtype.categories if c in found]
+            if isinstance(dtype, pd.CategoricalDtype) and has_known_categories(series):
+                order = [c for c in dtype.categories if c in counts.index]
             else:
-                unique = self.table[column].dropna().unique(split_out=1).compute()
-                cats = sorted(v.item() if hasattr(v, "item") else v for v in unique)
-            self._limit_cache[key] = cats
+                order = sorted(counts.index)
+            counts = counts.reindex(order)
+            counts.index = [v.item() if hasattr(v, "item") else v for v in order]
+            self._limit_cache[key] = counts
         return self._limit_cache[key]
 
     def _new_pins(self):
@@ -178,10 +183,8 @@ class LazyExplorer(Explorer):
             values = self.table[column].map_partitions(
                 _codes_partition, cats, meta=meta.rename("c")
             )
-            counts = values.value_counts(split_out=1).compute()
-            self.legend = {
-                c: (colors[c], int(counts.get(i, 0))) for i, c in enumerate(cats)
-            }
+            counts = self._value_counts(column)
+            self.legend = {c: (colors[c], int(n)) for c, n in counts.items()}
         elif column is not None:
             values = self.values(column)
             raw = self.table.map_partitions(
