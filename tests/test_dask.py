@@ -5,12 +5,12 @@ tasks really travel between processes (models, counts and positions are
 pickled into them). Sizes: the features on the demo tier (about 2 x 10^5
 pixels in 8 partitions); the model stages on 2 x 10^4 rows of a correlated
 mixture in 8 partitions, because the in-memory reference is fitted on the
-same rows in the same test and the machine running CI has 2 cores.
+same rows in the same test and the machine running CI has 2 cores (the
+reference fits cost as much as the Dask ones). A killed worker, Parquet in
+and out: ``tests/test_dask_parquet.py``.
 """
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pandas as pd
@@ -94,7 +94,7 @@ def pixels() -> pd.DataFrame:
     return out
 
 
-@pytest.mark.parametrize("policy", ["drop", "flag"])
+@pytest.mark.parametrize("policy", ["flag"])  # "drop": tests/test_dask_parquet.py
 def test_derive_equals_in_memory(pixels, client, policy):
     assert len(pixels) > 100_000
     big = dd.from_pandas(pixels, npartitions=N_PARTS)
@@ -124,7 +124,7 @@ def test_derive_refuses_impute_on_dask(client):
 
 
 def test_forest_weirdness_is_the_exact_map_reduce(mixture, ddf):
-    options = dict(n_estimators=20, max_samples=2_000, progress=False)
+    options = dict(n_estimators=10, max_samples=2_000, progress=False)
     expected = UnsupervisedRandomForest(**options).fit(mixture).weirdness()
     forest = UnsupervisedRandomForest(**options).fit(ddf)
     lazy = forest.weirdness(ddf)
@@ -135,7 +135,7 @@ def test_forest_weirdness_is_the_exact_map_reduce(mixture, ddf):
 
 
 def test_forest_on_a_sample_scores_against_every_row(mixture, ddf):
-    options = dict(n_estimators=20, max_samples=2_000, progress=False)
+    options = dict(n_estimators=10, max_samples=2_000, progress=False)
     forest = forest_dask.fit(UnsupervisedRandomForest(**options), ddf, max_rows=4_000)
     assert len(forest.fit_rows_) == 4_000 == len(forest.leaves_)
     got = forest_dask.weirdness(forest, ddf).compute().to_numpy()
@@ -149,7 +149,7 @@ def test_forest_on_a_sample_scores_against_every_row(mixture, ddf):
 
 @pytest.mark.parametrize(
     ("method", "options"),
-    [("gmm", {}), ("kmeans", {}), ("hdbscan", {"min_cluster_size": 50})],
+    [("gmm", {}), ("hdbscan", {"min_cluster_size": 50})],  # predict / nearest row
 )
 def test_cluster_equals_in_memory_on_the_same_sample(mixture, ddf, method, options):
     n = None if method == "hdbscan" else 3
@@ -186,31 +186,9 @@ def test_outliers_glosh_needs_all_pairs(ddf):
 
 
 def test_score_samples_on_dask(mixture, ddf):
-    scorer = ak.outliers.OutlierScorer(
-        ["knn", "isolation"], max_rows=3_000, progress=False
-    ).fit(mixture)
+    scorer = ak.outliers.OutlierScorer(["knn"], max_rows=3_000).fit(mixture)
     got = scorer.score_samples(ddf).compute()
     pd.testing.assert_frame_equal(got, scorer.score_samples(mixture), check_exact=True)
-
-
-def _die_once(part: pd.DataFrame, marker: str) -> pd.DataFrame:
-    """Kill this worker process the first time any partition passes here."""
-    if not os.path.exists(marker):
-        with open(marker, "w") as f:
-            f.write("killed")
-        os._exit(1)  # the worker dies mid-task; the nanny starts a new one
-    return part
-
-
-def test_a_worker_killed_mid_computation_is_survived(mixture, ddf, tmp_path):
-    marker = str(tmp_path / "killed-once")
-    fragile = ddf.map_partitions(_die_once, marker, meta=ddf._meta)
-    options = dict(n_estimators=10, max_samples=1_000, progress=False)
-    forest = UnsupervisedRandomForest(**options).fit(ddf)
-    got = forest.weirdness(fragile).compute()
-    assert os.path.exists(marker)  # a worker did die
-    expected = UnsupervisedRandomForest(**options).fit(mixture).weirdness()
-    np.testing.assert_array_equal(got.to_numpy(), expected)
 
 
 def test_embedding_equals_in_memory_on_the_same_sample(mixture, ddf):
