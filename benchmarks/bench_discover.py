@@ -16,8 +16,10 @@ result only after the call has returned:
   the stars in the box and its purity.
 
 Run: ``.venv/bin/python benchmarks/bench_discover.py [demo sdss gaia]
-[--metric urf]`` (``--metric`` compares another distance for the embedding,
-e.g. Baron's forest, with the default Euclidean one).
+[--metric urf] [--seeds 0 1 2 3]`` (``--metric`` compares another distance
+for the embedding, e.g. Baron's forest, with the default Euclidean one;
+``--seeds`` repeats every call with each ``random_state``, to show how much
+a figure owes to the seed of UMAP and of the subsamples).
 Targets (issue 9): demo ARI >= 0.85 with 5-7 groups and outlier precision
 >= 0.85; SDSS ARI >= 0.8 (>= 0.85 with redshift); M67 recall >= 0.95 with
 purity >= 0.9.
@@ -44,9 +46,13 @@ METRIC = {}
 """Extra options of every call: ``--metric NAME`` on the command line."""
 
 
+SEED = {"random_state": 0}
+"""The ``random_state`` of every call: one per pass of ``--seeds``."""
+
+
 def _timed(table, **kw):
     start = time.perf_counter()
-    found = ak.discover(table, **METRIC, **kw)
+    found = ak.discover(table, **METRIC, **SEED, **kw)
     return found, time.perf_counter() - start
 
 
@@ -122,10 +128,20 @@ if __name__ == "__main__":
         at = args.index("--metric")
         METRIC["metric"] = args[at + 1]
         del args[at : at + 2]
-    print(f"discover, metric={METRIC.get('metric', 'default')}")
+    seeds = [0]
+    if "--seeds" in args:
+        at = args.index("--seeds")
+        tail = args[at + 1 :]
+        count = next((i for i, a in enumerate(tail) if not a.isdigit()), len(tail))
+        seeds = [int(a) for a in tail[:count]]
+        del args[at : at + 1 + count]
     wanted = args or ["sdss", "gaia", "demo"]
     if {"sdss", "gaia"} & set(wanted) and not SHARED.is_dir():
         print(f"skipping sdss and gaia: {SHARED} is absent")
         wanted = [w for w in wanted if w == "demo"]
-    for name in wanted:
-        {"demo": demo, "sdss": sdss, "gaia": gaia}[name]()
+    for seed in seeds:
+        SEED["random_state"] = seed
+        metric = METRIC.get("metric", "default")
+        print(f"discover, metric={metric}, random_state={seed}")
+        for name in wanted:
+            {"demo": demo, "sdss": sdss, "gaia": gaia}[name]()
