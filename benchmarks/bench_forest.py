@@ -103,6 +103,20 @@ def blobs(n: int, seed: int = 0) -> np.ndarray:
     return X.astype(np.float32)
 
 
+def fresh_rows(kind: str, n: int, seed: int) -> np.ndarray:
+    """``n`` new rows from the distribution of ``data(kind, ., seed)``."""
+    if kind == "mixture":  # the mixture is fixed; ``seed`` draws the rows
+        return mixture(n, seed + 1)
+    from sklearn.datasets import make_blobs
+
+    # make_blobs draws its centres first: the same 6 centres, other rows
+    _, _, centres = make_blobs(
+        n_samples=6, n_features=12, centers=6, random_state=seed, return_centers=True
+    )
+    X, _ = make_blobs(n_samples=n, centers=centres, random_state=seed + 1)
+    return X.astype(np.float32)
+
+
 def data(kind: str, n: int, seed: int) -> np.ndarray:
     return {"blobs": blobs, "mixture": mixture}[kind](n, seed)
 
@@ -186,7 +200,7 @@ def run_scale(
     warm_up(n_jobs)
     base_rss = peak_rss_mb()  # the interpreter, libraries and compiled kernels
     X = data(kind, n, seed)
-    new = data(kind, n_new, seed + 1) if n_new else None
+    new = fresh_rows(kind, n_new, seed) if n_new else None
     data_rss = peak_rss_mb()
     urf = UnsupervisedRandomForest(random_state=seed, n_jobs=n_jobs, progress=False)
     with Clock() as fit:
@@ -409,8 +423,9 @@ def main() -> None:
         r = {k: in_fresh_process("recall", k, m, jobs, seed) for k in kinds}
         title = f"Recall at N={m:,} x 12 features, k={K}, 100 trees, {jobs} threads"
         table(title, RECALL_ROWS, r)
-    s = {k: in_fresh_process("scale", k, n, jobs, seed, args.new_rows) for k in kinds}
-    for k in kinds:
+    s = {}
+    for k in kinds:  # each data set complete before the next (if cut short)
+        s[k] = in_fresh_process("scale", k, n, jobs, seed, args.new_rows)
         s[k]["nnd"] = in_fresh_process("pynndescent", k, n, jobs, seed)
     title = f"Scale at N={n:,} x 12 features, k={K}, {jobs} threads (wall s; CPU s)"
     table(title, SCALE_ROWS, s)
