@@ -54,6 +54,7 @@ def test_layout_one_folder_per_galaxy_and_row_groups(tiny, written):
 def test_other_tools_read_the_same_files(tiny, written):
     plain = pd.read_parquet(written)  # pyarrow's hive discovery
     assert len(plain) == len(tiny)
+    pd.testing.assert_index_equal(plain.index, tiny.index, exact=False)
     assert set(plain["galaxy"].astype(str)) == set(tiny["galaxy"].astype(str))
 
 
@@ -242,16 +243,17 @@ def test_a_dask_table_is_written_partition_by_partition(tiny, written, tmp_path)
     assert back.attrs == tiny.attrs
 
 
+@pytest.mark.slow
 def test_a_distributed_cluster_reads_it(tiny, written):
     """Two worker processes: every task carries what it needs."""
     distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,  # fmt: skip
-        distributed.Client(cluster),
-    ):
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True,
+        dashboard_address=":0", silence_logs=40,
+    )  # fmt: skip
+    with distributed.Client(cluster):
         frame = read_table(written, dask=True, filters=[("halpha", ">", 20)])
         got = frame.compute()
+    cluster.close()
     want = tiny[tiny["halpha"] > 20]
     pd.testing.assert_frame_equal(got, want, check_index_type=False)

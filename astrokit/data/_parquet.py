@@ -199,8 +199,8 @@ class DatasetWriter:
             rows.attrs = {}  # kept once, in _common_metadata, not per chunk
             arrow = pa.Table.from_pandas(rows, preserve_index=True)
             if self._schema is None:
-                self._schema = arrow.schema.remove_metadata()
-            arrow = arrow.replace_schema_metadata(None).cast(self._schema)
+                self._schema = arrow.schema  # pandas' metadata: others get the index
+            arrow = arrow.cast(self._schema)
             if value not in self._writers:
                 folder = self.tmp if key is None else self.tmp / _folder(key, value)
                 folder.mkdir(exist_ok=True)
@@ -250,7 +250,9 @@ class DatasetWriter:
         schema = self._schema
         if key is not None:
             schema = schema.append(pa.field(key, pa.string()))
-        schema = schema.with_metadata({META_KEY: json.dumps(manifest).encode()})
+        schema = schema.remove_metadata().with_metadata(
+            {META_KEY: json.dumps(manifest).encode()}
+        )
         pq.write_metadata(schema, self.tmp / COMMON)
         _move_into_place(self.tmp, self.path)
         return self.path
