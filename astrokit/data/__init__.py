@@ -10,13 +10,13 @@ per-instrument files to practise on (``raw_truth`` grades the result).
 Every source returns one ``pandas.DataFrame``, one row per pixel (or object),
 with ``table.attrs`` carrying units, WCS headers and grid shapes.
 
-Tables beyond memory: ``write_table(table, path)`` writes a table as a
-partitioned Parquet dataset (a folder per galaxy, row groups inside; atomic:
-a crash leaves the old dataset or the new one), ``attrs``, categories and
-index kept in its metadata; ``read_table(path, columns=..., filters=...,
-dask=False)`` reads it back into pandas, or lazily as a
-``dask.dataframe.DataFrame`` (one partition per row group) with ``attrs``
-restored too. ``write_survey(path, n_galaxies=25)`` writes the ``survey``
+Tables beyond memory: ``write_table(table, path)`` writes a table (pandas,
+or Dask one partition at a time) as a partitioned Parquet dataset (a folder
+per galaxy, row groups inside; atomic: a crash leaves the old dataset or the
+new one), ``attrs``, categories and index kept in its metadata;
+``read_table(path, columns=..., filters=..., dask=False)`` reads it back
+into pandas, or lazily as a ``dask.dataframe.DataFrame`` (one partition per
+row group) with ``attrs`` restored too. ``write_survey(path, n_galaxies=25)`` writes the ``survey``
 tier (galaxies of 1-10 million pixels, about 10^8 rows) straight to such a
 dataset, one chunk in memory at a time.
 """

@@ -322,7 +322,9 @@ def write_table(
     Returns
     -------
     Path
-        ``path``.
+        ``path``. :func:`read_table` gives the rows back grouped by
+        ``partition_on`` (in the order of its categories), each group in
+        the order written.
 
     Raises
     ------
