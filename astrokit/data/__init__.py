@@ -16,9 +16,10 @@ per galaxy, row groups inside; atomic: a crash leaves the old dataset or the
 new one), ``attrs``, categories and index kept in its metadata;
 ``read_table(path, columns=..., filters=..., dask=False)`` reads it back
 into pandas, or lazily as a ``dask.dataframe.DataFrame`` (one partition per
-row group) with ``attrs`` restored too. ``write_survey(path, n_galaxies=25)`` writes the ``survey``
-tier (galaxies of 1-10 million pixels, about 10^8 rows) straight to such a
-dataset, one chunk in memory at a time.
+row group) with ``attrs`` restored too. ``write_survey(path,
+n_galaxies=25)`` writes the ``survey`` tier (galaxies of 1-10 million
+pixels, about 10^8 rows) straight to such a dataset, one chunk in memory at
+a time.
 """
 
 from astrokit.data._beams import PSF_FWHM, galaxy_distance
