@@ -163,3 +163,8 @@ def test_bad_arguments(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         write_survey(tmp_path / "s", progress=False, **kwargs)
     assert not list(tmp_path.iterdir())
+
+
+def test_the_survey_tier_is_not_made_in_memory():
+    with pytest.raises(ValueError, match=r"tier='survey' does not fit in memory"):
+        make_galaxies("survey")

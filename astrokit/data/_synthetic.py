@@ -86,6 +86,12 @@ TRUTH_COLUMNS = [
 
 
 def check_tier(tier) -> str:
+    if tier == "survey":
+        msg = (
+            "tier='survey' does not fit in memory: write it with "
+            "astrokit.data.write_survey(path), then read_table(path, dask=True)."
+        )
+        raise ValueError(msg)
     if tier not in TIERS:
         msg = f"tier={tier!r} is not a data tier; use one of {list(TIERS)}."
         raise ValueError(msg)
