@@ -65,7 +65,12 @@ def _dataset(root: Path, manifest: dict, files=None):
         files = [str(root / p["file"]) for p in manifest["partitions"]]
     if key is None:
         return ds.dataset(files, format="parquet")
-    part = ds.partitioning(pa.schema([(key, pa.string())]), flavor="hive")
+    # a dictionary field: the column arrives categorical, not as 10^7 strings
+    values = pa.array([p["value"] for p in manifest["partitions"]], pa.string())
+    field = pa.field(key, pa.dictionary(pa.int32(), pa.string()))
+    part = ds.partitioning(
+        pa.schema([field]), flavor="hive", dictionaries={key: values}
+    )
     return ds.dataset(
         files, format="parquet", partitioning=part, partition_base_dir=str(root)
     )
