@@ -5,9 +5,11 @@
 by row, so each partition is derived on its own (``map_partitions``) by the
 same code as the in-memory path and the result equals it row for row, with
 the table's index and divisions (rows dropped by the policy leave the
-divisions valid). ``"impute"`` fills a row from the whole table (its median,
-or donors drawn from every row), which a partition cannot see: it is
-refused, with what to do.
+divisions valid). The result's ``_meta.attrs`` name the ``features``, their
+``definitions``, the ``policy`` and ``detection_snr`` (a missing-data report
+would need every row: compute one on a sample). ``"impute"`` fills a row
+from the whole table (its median, or donors drawn from every row), which a
+partition cannot see: it is refused, with what to do.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ def derive(table, names, *, policy: str, impute: str, detection_snr):
         attrs = getattr(table._meta, "attrs", {}) or {}
         detection_snr = float(attrs.get("detection_snr", 3.0))
     empty = meta(table._meta, names, policy, detection_snr)
+    # what later stages read (no missing_report: it would need every row)
+    empty.attrs = {
+        "features": list(names),
+        "definitions": {n: FEATURES[n].definition() for n in names},
+        "policy": policy,
+        "detection_snr": detection_snr,
+    }
     return table.map_partitions(
         _derive_part, list(names), policy, impute, detection_snr, meta=empty,
         align_dataframes=False,

@@ -40,7 +40,9 @@ Dask table is larger."""
 
 
 def _columns(table, columns) -> list:
-    """``columns``, else the float columns (the features of ``derive``)."""
+    """``columns``, else ``attrs["features"]`` (``derive``), else the float ones."""
+    if columns is None:
+        columns = (getattr(table._meta, "attrs", {}) or {}).get("features")
     if columns is not None:
         wanted = [columns] if isinstance(columns, str) else list(columns)
         unknown = [c for c in wanted if c not in table.columns]
