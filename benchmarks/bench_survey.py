@@ -24,16 +24,17 @@ Every phase prints one line of figures. Timings depend on the machine's load
 (the development machine has 2 cores shared with other work: noisy).
 
 Measured (default run: 3 galaxies of 2.1, 2.4 and 9.4 million planned pixels,
-chunk_rows 500,000, n_jobs 2, 2 cores under a load average of 9-13 from other
-work, so wall times are inflated):
-write 14,215,393 rows in 394 s = 36,000 rows/s wall (137 s of CPU: about
-100,000 rows per CPU second), 1.28 GiB on disk (97 B/row), peak memory
-0.53 GB (writer) and 0.86 GB (largest generating process); 10^8 rows
-projected at 46 min wall and 9 GiB. Read into pandas: 67 s, a 2.50 GiB
-table, peak 7.6 GB (Arrow's decoding plus the conversion; since cut by about
-20% with split_blocks/self_destruct, measured on 2.1 million rows: 1.32 ->
-1.07 GB for a 0.38 GiB table). Read with Dask (2 workers, 39 partitions,
-columns galaxy and halpha): 53 s, client 0.53 GB, workers 0.30 GB each.
+chunk_rows 500,000, n_jobs 2, on 2 cores under a load average of 13-15 from
+other work, so wall times are inflated; two runs agree within 2%):
+write 14,215,393 rows in 390 s = 36,000 rows/s wall (141 s of CPU: about
+100,000 rows per CPU second, so about 200,000 rows/s on 2 idle cores),
+1.28 GiB on disk (97 B/row), peak memory 0.54 GB (writer) and 0.84 GB
+(largest generating process); 10^8 rows projected at 46 min wall at this
+rate and 9 GiB. Read into pandas: 42 s (335,000 rows/s), a 2.50 GiB table,
+peak 4.6 GB (Arrow's decoding plus the conversion; 7.6 GB before the reader
+used split_blocks/self_destruct and a dictionary partition column). Read with
+Dask (2 workers, 39 partitions, columns galaxy and halpha, one pass): 29 s
+(490,000 rows/s), client 0.54 GB, workers 0.26-0.27 GB each.
 """
 
 from __future__ import annotations

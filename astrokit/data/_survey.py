@@ -171,9 +171,11 @@ def write_survey(
 
     Galaxies are generated one after the other, each in bands of pixel rows
     of at most ``chunk_rows`` grid cells, and every band is appended to the
-    dataset as it is made: peak memory is that of one chunk (about 1 GB
-    for the default 500,000: see ``benchmarks/bench_survey.py``), whatever
-    ``n_galaxies``. The dataset is moved into place only when complete.
+    dataset as it is made: peak memory is that of one chunk (measured:
+    0.86 GB for a process generating chunks of the default 500,000 cells,
+    imports included; ``benchmarks/bench_survey.py``), whatever the
+    galaxies' sizes or ``n_galaxies``. The dataset is moved into place only
+    when complete.
 
     Parameters
     ----------
