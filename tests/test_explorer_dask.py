@@ -238,3 +238,23 @@ def test_the_static_preview_and_the_widgets_build(pair):
     assert type(layout).__name__ == "Column"
     summary = lazy._layout.summary.object
     assert len(summary) > 0 and "mean_selected" in summary.columns
+
+
+@pytest.mark.parametrize("local_rows", [0, 10**6])
+def test_the_red_overlay_in_memory_or_lazy_draws_the_same(
+    pair, monkeypatch, local_rows
+):
+    from astrokit.explorer import _lazy_app
+
+    monkeypatch.setattr(_lazy_app, "LOCAL_ROWS", local_rows)
+    memory, lazy = pair
+    for ex in pair:
+        ex.select_lasso("embedding", LASSO)
+    overlay = lazy.views["A"].marked["selected"]
+    assert is_dask(overlay) == (local_rows == 0)
+    for key, view in memory.views.items():
+        _, expected = view.raster()
+        _, marked = lazy.views[key].raster()
+        assert marked.keys() == expected.keys()
+        for name in expected:
+            np.testing.assert_array_equal(marked[name], expected[name])

@@ -44,6 +44,9 @@ __all__ = ["LazyExplorer"]
 
 _SAMPLE = 1_000_000
 """Rows sampled for the colour limits (as the in-memory explorer does)."""
+LOCAL_ROWS = 1_000_000
+"""Selections up to this size keep their coordinates in memory (8 to 16
+bytes a row and view) for the red overlay; larger ones stay lazy."""
 
 
 def _values_partition(part: pd.DataFrame, column: str) -> pd.Series:
@@ -134,6 +137,27 @@ class LazyExplorer(Explorer):
         if n == 0:
             self.selection.clear()
         return n
+
+    def _after_selection(self, text: str, kind: str | None = None) -> None:
+        """As the in-memory explorer; a selection of at most ``LOCAL_ROWS``
+        rows has its coordinates collected (every view's in one pass), so
+        that its red overlay re-aggregates in memory at every pan and zoom."""
+        import dask
+
+        mask = None if self.selection.empty else self.selection.mask
+        if mask is not None and len(self.selection) <= LOCAL_ROWS:
+            views = list(self.views.values())
+            frames = dask.compute(*[view.rows.marked(mask) for view in views])
+            for view, chosen in zip(views, frames, strict=True):
+                view.marked.pop("selected", None)
+                if len(chosen):
+                    view.marked["selected"] = chosen
+        else:
+            for view in self.views.values():
+                view.set_selection(mask)
+        self._refresh()
+        kind = kind or ("warning" if self.selection.empty else "success")
+        self._message(text, kind=kind)
 
     def __repr__(self) -> str:
         return (
