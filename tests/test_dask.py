@@ -204,3 +204,14 @@ def test_embedding_equals_in_memory_on_the_same_sample(mixture, ddf):
 def test_embedding_of_dask_is_umap_only(ddf):
     with pytest.raises(ValueError, match="method='pca' on a Dask table"):
         ak.embedding.embed(ddf, method="pca")
+
+
+def test_bad_dask_input_is_named(ddf):
+    with pytest.raises(TypeError, match="data is a Series; pass a dask.dataframe"):
+        ak.cluster.cluster(ddf["f1"], n_clusters=2)
+    with pytest.raises(ValueError, match=r"unknown feature name\(s\) \['nope'\]"):
+        ak.outliers.score(ddf, columns=["f1", "nope"])
+    forest = UnsupervisedRandomForest(n_estimators=2, progress=False)
+    forest.fit(ddf.partitions[0].compute())
+    with pytest.raises(ValueError, match="this forest was fitted on"):
+        forest.weirdness(ddf[["f2", "f1", "f3", "f4"]])
