@@ -109,7 +109,7 @@ def test_demo_on_a_large_table_fits_on_a_sample(tmp_path, monkeypatch):
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "<th>sample size</th>" in page  # the stability table's column
     assert "every other row takes the majority label" in page
-    assert "UMAP.transform places" in page  # the embedding's reason, in the table
+    assert "as trustworthy as UMAP.transform" in page  # the embedding's reason
 
 
 def test_demo_into_a_file_is_a_clear_error(tmp_path, capsys, monkeypatch):

@@ -199,7 +199,8 @@ def embed(
         ``UMAP.transform`` (thousands of rows per second), or the
         distance-weighted mean of the coordinates of their 10 nearest sample
         rows in feature space (:class:`astrokit.embedding._place.NeighbourPlacer`,
-        Euclidean; about a hundred times faster, as trustworthy: see
+        Euclidean; measured on 100,000 full-tier rows: trustworthiness 0.949
+        against UMAP.transform's 0.957, at 3.5 times less CPU: see
         ``benchmarks/bench_placement.py``).
     cache : bool, default True
         Read and write the on-disk cache.

@@ -10,7 +10,11 @@ sample embedding), so the code is scikit-learn's, not ours; only the checks,
 the index and the chunking (bounded memory) are here. A new row equal to a
 sample row lands exactly on it (scikit-learn gives zero-distance neighbours
 all the weight). ``benchmarks/bench_placement.py`` compares it with
-``UMAP.transform`` (trustworthiness of the placed rows, rows per second).
+``UMAP.transform``: on 100,000 rows of the full tier placed from a UMAP of
+50,000 others, trustworthiness (25 neighbours) 0.949 with k = 10 against
+0.957 for ``UMAP.transform`` (k = 5 and 25 give 0.950 and 0.949), at 3,700
+against 1,060 rows per CPU second (a busy shared 2-core machine; the
+neighbour search is most of the cost, so a faster index would speed both).
 
 Two forms, for two callers:
 
@@ -89,8 +93,11 @@ class NeighbourPlacer(BaseEstimator):
     >>> X = rng.normal(size=(200, 3))
     >>> emb = pd.DataFrame(X[:, :2] * 2, columns=["umap_x", "umap_y"])
     >>> placer = NeighbourPlacer(n_neighbors=5).fit(X, emb)
-    >>> placer.transform(X[:2]).round(3).equals(emb.iloc[:2].round(3))
+    >>> placed = placer.transform(X[:2])  # two sample rows: back on their spots
+    >>> bool(np.allclose(placed, emb.iloc[:2], atol=1e-5))
     True
+    >>> placer.transform(np.zeros((1, 3))).shape
+    (1, 2)
     """
 
     def __init__(self, n_neighbors: int = PLACE_NEIGHBORS, *, n_jobs=None):
