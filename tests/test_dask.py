@@ -180,6 +180,8 @@ def test_outlier_scores_equal_in_memory_on_the_same_sample(mixture, ddf):
     _same_partitions(lazy, ddf)
     got = lazy.compute()
     pd.testing.assert_frame_equal(got, expected, check_freq=False, check_exact=True)
+    alone = lazy.partitions[5].compute()  # a partition computed on its own
+    pd.testing.assert_frame_equal(alone, expected.loc[alone.index], check_exact=True)
 
 
 def test_outliers_glosh_needs_all_pairs(ddf):
@@ -199,6 +201,8 @@ def test_embedding_equals_in_memory_on_the_same_sample(mixture, ddf):
     lazy = ak.embedding.embed(ddf, **kw)
     _same_partitions(lazy, ddf)
     pd.testing.assert_frame_equal(lazy.compute(), expected, check_exact=True)
+    alone = lazy.partitions[5].compute()
+    pd.testing.assert_frame_equal(alone, expected.loc[alone.index], check_exact=True)
 
 
 def test_embedding_of_dask_is_umap_only(ddf):

@@ -3,10 +3,9 @@
 The tiny tier is written as a partitioned Parquet dataset
 (``astrokit.data.write_table``), read back lazily (``read_table(dask=True)``:
 one partition per galaxy file, divisions unknown), its features derived and
-scored by the forest on a 2-process ``LocalCluster``, and the result
-streamed partition by partition into the kit's atomic writer
-(``astrokit.data._parquet.DatasetWriter``: a temporary folder moved into
-place on success). A worker killed mid-way is survived and the dataset
+scored by the forest on a 2-process ``LocalCluster``, and the lazy result
+written by ``write_table`` (partition by partition into a temporary folder
+moved into place on success). A worker killed mid-way is survived and the dataset
 equals the in-memory pipeline; a task that fails leaves no dataset and no
 temporary folder behind.
 """
@@ -23,7 +22,6 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 import astrokit as ak  # noqa: E402
-from astrokit.data._parquet import DatasetWriter  # noqa: E402
 from astrokit.distances import UnsupervisedRandomForest  # noqa: E402
 
 FOREST = dict(n_estimators=10, max_samples=500, progress=False)
@@ -54,11 +52,9 @@ def _scores(table):
 
 
 def _stream(frame, path, client) -> None:
-    """Compute ``frame`` partition by partition into one atomic dataset."""
-    with DatasetWriter(path, partition_on=None) as out:
-        for part in frame.to_delayed():
-            out.write(client.compute(part).result())
-        out.commit({"source": "test_dask_parquet"})
+    """Write the lazy ``frame`` as one atomic dataset (computed per partition)."""
+    frame.attrs = {"source": "test_dask_parquet"}  # what write_table keeps
+    ak.data.write_table(frame, path, partition_on=None, progress=False)
 
 
 def _die_once(part: pd.DataFrame, marker: str) -> pd.DataFrame:
@@ -86,8 +82,8 @@ def test_read_derive_score_write_survives_a_killed_worker(dataset, client, tmp_p
     pd.testing.assert_frame_equal(back[expected.columns], expected, check_exact=True)
 
 
-def _fail_on_last(part: pd.DataFrame, last: int, partition_info=None):
-    if partition_info and partition_info["number"] == last:
+def _fail_on_last(part: pd.DataFrame, label) -> pd.DataFrame:
+    if label in part.index:
         msg = "a task failed mid-way"
         raise RuntimeError(msg)
     return part
@@ -95,7 +91,7 @@ def _fail_on_last(part: pd.DataFrame, last: int, partition_info=None):
 
 def test_a_failed_computation_leaves_nothing_written(dataset, client, tmp_path):
     table = ak.data.read_table(dataset, dask=True)
-    last = table.npartitions - 1
+    last = table.partitions[table.npartitions - 1].index.compute()[-1]
     broken = table.map_partitions(_fail_on_last, last, meta=table._meta)
     out = tmp_path / "scored"
     with pytest.raises(RuntimeError, match="a task failed mid-way"):

@@ -38,18 +38,20 @@ SAMPLE_ROWS = 50_000
 larger: up to here its neighbours are exact (``_umap.EXACT_MAX_ROWS``)."""
 
 
-def _place_part(part, placer, fitted, rows, starts, partition_info=None):
-    """Coordinates of one partition: sample rows as fitted, the others placed."""
-    start = int(starts[partition_info["number"]]) if partition_info else 0
-    lo, hi = np.searchsorted(rows, [start, start + len(part)])
-    mine = rows[lo:hi] - start
+def _place_part(part, placer, fitted):
+    """Coordinates of one partition: sample rows as fitted, the others placed.
+
+    Sample rows are found by their index labels (unique in every kit table),
+    not by position, so a partition computed alone still finds its own.
+    """
+    is_fit = part.index.isin(fitted.index)
     out = np.empty((len(part), 2), dtype=np.float32)
-    out[mine] = fitted[lo:hi]
-    new = np.ones(len(part), dtype=bool)
-    new[mine] = False
-    if new.any():  # float32 first, as the in-memory path converts its input
-        values = np.ascontiguousarray(part.to_numpy(np.float64)[new], np.float32)
-        out[new] = placer.transform(values).to_numpy()
+    if is_fit.any():
+        out[is_fit] = fitted.loc[part.index[is_fit]].to_numpy()
+    if not is_fit.all():  # float32 first, as the in-memory path converts its input
+        values = part.to_numpy(np.float64)[~is_fit]
+        placed = placer.transform(np.ascontiguousarray(values, np.float32))
+        out[~is_fit] = placed.to_numpy()
     return pd.DataFrame(out, index=part.index, columns=COLUMNS)
 
 
@@ -98,8 +100,9 @@ def embed(table, *, method, columns, max_rows, placement, embed_sample, options)
     meta = pd.DataFrame(
         {c: pd.Series([], dtype=np.float32) for c in COLUMNS}, index=table._meta.index
     )
+    fitted = pd.DataFrame(coords, index=sample.index, columns=COLUMNS)
     return table.map_partitions(
         _place_part, delayed(placer, pure=False, traverse=False),
-        delayed(coords, pure=False, traverse=False), rows,
-        _engine.offsets(lengths), meta=meta, align_dataframes=False,
+        delayed(fitted, pure=False, traverse=False), meta=meta,
+        align_dataframes=False,
     )  # fmt: skip

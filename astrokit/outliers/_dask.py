@@ -8,7 +8,9 @@ seeded by ``random_state``), gathered to the client, and an
 :class:`~astrokit.outliers.OutlierScorer` is fitted on them in memory. In
 each partition, the fitted rows take their scores from that fit (each
 scored against the other fitted rows) and the other rows are scored as new
-rows (``score_samples``); percentiles are relative to the fitted rows. So
+rows (``score_samples``); percentiles are relative to the fitted rows
+(fitted rows are recognised by their index labels, unique in every kit
+table). So
 the table equals the in-memory ``score(table, max_rows=m)`` row for row.
 
 Methods that need all pairs of rows: GLOSH (HDBSCAN's tree of all rows)
@@ -63,17 +65,20 @@ def _columns(table, columns) -> list:
     return floats
 
 
-def _score_part(part, scorer, fitted, rows, starts, partition_info=None):
-    """Scores of one partition: fitted rows from the fit, the others as new."""
-    start = int(starts[partition_info["number"]]) if partition_info else 0
-    lo, hi = np.searchsorted(rows, [start, start + len(part)])
-    mine = rows[lo:hi] - start
+def _score_part(part, scorer, fitted):
+    """Scores of one partition: fitted rows from the fit, the others as new.
+
+    The fitted rows are found by their index labels (unique in every kit
+    table), not by position: a partition computed alone (``.partitions[i]``)
+    or after any optimisation still finds its own.
+    """
+    is_fit = part.index.isin(fitted.index)
     out = pd.DataFrame(np.nan, index=part.index, columns=fitted.columns)
-    out.iloc[mine] = fitted.iloc[lo:hi].to_numpy()
-    new = np.ones(len(part), dtype=bool)
-    new[mine] = False
-    if new.any():
-        out.iloc[np.flatnonzero(new)] = scorer.score_samples(part[new]).to_numpy()
+    if is_fit.any():
+        out.iloc[np.flatnonzero(is_fit)] = fitted.loc[part.index[is_fit]].to_numpy()
+    if not is_fit.all():
+        new = np.flatnonzero(~is_fit)
+        out.iloc[new] = scorer.score_samples(part.iloc[new]).to_numpy()
     return out
 
 
@@ -114,8 +119,7 @@ def score(table, *, params: dict, columns, max_rows, random_state, progress=True
     scorer.fit_rows_ = rows
     model = delayed(scorer, pure=False, traverse=False)
     fitted = delayed(scorer.scores_, pure=False, traverse=False)
-    starts = _engine.offsets(lengths)
     return table.map_partitions(
-        _score_part, model, fitted, rows, starts, meta=scores_meta(table, scorer),
+        _score_part, model, fitted, meta=scores_meta(table, scorer),
         align_dataframes=False,
     ), scorer  # fmt: skip
