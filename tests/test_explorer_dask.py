@@ -16,7 +16,7 @@ import pytest
 dd = pytest.importorskip("dask.dataframe")
 
 from astrokit import explorer  # noqa: E402
-from astrokit.explorer import _lazy  # noqa: E402
+from astrokit.explorer import _lazy_selection  # noqa: E402
 from astrokit.explorer._lazy import is_dask  # noqa: E402
 
 LASSO = [(2.0, 2.0), (8.0, 1.0), (9.0, 8.0), (3.0, 7.0)]
@@ -188,8 +188,8 @@ def test_a_failed_save_leaves_no_file_and_keeps_an_earlier_one(
             raise OSError("disk full (simulated)")
         return real(tmp, suffix, part, writer)
 
-    real = _lazy._append
-    monkeypatch.setattr(_lazy, "_append", fail_on_second_part)
+    real = _lazy_selection._append
+    monkeypatch.setattr(_lazy_selection, "_append", fail_on_second_part)
     with pytest.raises(OSError, match="disk full"):
         lazy.selection.save(path, overwrite=True)
     calls.clear()

@@ -178,7 +178,7 @@ class ViewRows:
 
     def inside(self, kind: str, geometry) -> np.ndarray:
         """Table positions of these rows inside a ``"box"`` or ``"lasso"``."""
-        from astrokit.explorer._selection import box_mask, lasso_mask
+        from astrokit.explorer._geometry import box_mask, lasso_mask
 
         test = box_mask if kind == "box" else lasso_mask
         return self.positions[test(self.x, self.y, geometry)]

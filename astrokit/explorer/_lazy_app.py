@@ -28,13 +28,8 @@ import pandas as pd
 from astrokit.explorer._app import Explorer, _with_labels
 from astrokit.explorer._choices import _COORDS, MAX_CATEGORIES, values_of
 from astrokit.explorer._columns import count_note
-from astrokit.explorer._lazy import (
-    LazyPins,
-    LazyRows,
-    LazySelection,
-    moments,
-    view_stats,
-)
+from astrokit.explorer._lazy import LazyRows, moments, view_stats
+from astrokit.explorer._lazy_selection import LazyPins, LazySelection
 from astrokit.explorer._raster import robust_limits
 from astrokit.explorer._selection import ranked
 from astrokit.explorer._views import NORMS, SELECTED_COLOR
