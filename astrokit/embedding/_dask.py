@@ -28,14 +28,15 @@ from astrokit._shared import dask as _engine
 from astrokit._shared.checks import check_max_rows
 from astrokit._shared.matrix import select_columns
 from astrokit.embedding._input import COLUMNS
+from astrokit.embedding._umap import EXACT_MAX_ROWS
 
 __all__ = ["SAMPLE_ROWS", "embed"]
 
 logger = logging.getLogger("astrokit.embedding")
 
-SAMPLE_ROWS = 50_000
+SAMPLE_ROWS = EXACT_MAX_ROWS
 """Rows UMAP is fitted on by default (``max_rows=None``) when the Dask table is
-larger: up to here its neighbours are exact (``_umap.EXACT_MAX_ROWS``)."""
+larger: up to here its neighbours are exact."""
 
 
 def _place_part(part, placer, fitted):
