@@ -21,17 +21,20 @@ rows), on two data sets side by side:
    the exact weirdness score compared with the dense one.
 2. Scale at ``--rows`` (default 1,000,000), each data set in a fresh
    process: fit (sample, shuffle, train, place every row in its leaves),
-   then the k = 25 graph of the fitted rows (``kneighbors_graph()``, what
-   ``knn_graph`` uses), then the graph of the same rows passed again as new
-   rows (``kneighbors_graph(X)``, the call of issue 12: each row may be its
-   own neighbour); peak resident memory (``ru_maxrss``, the whole process,
-   the data included) read before any check; recall of both graphs on 1,000
-   random rows against their exact neighbours among all rows (the libraries
-   and compiled kernels are loaded first by a small untimed run); the process
-   CPU time beside the wall time (on a shared machine the wall time is
-   inflated by other work; CPU / cores is what an idle machine would take).
-   Then ``pynndescent``'s Euclidean k = 25 graph of the same rows (its own
-   fresh process, ``n_jobs`` threads, index plus graph), and the ratio.
+   then issue 12's call, ``kneighbors_graph(X)`` with X the training rows:
+   the forest knows them by the fingerprint it kept at ``fit``
+   (``_trees.fingerprint``), so this is the fitted rows' own graph (each row
+   without itself, checked equal to ``kneighbors_graph()``); then the graph
+   of ``--new-rows`` fresh rows of the same distribution (the approximate
+   search of new rows); peak resident memory (``ru_maxrss``, the whole
+   process, the data included) read before any check; recall of both graphs
+   on 1,000 random rows against their exact neighbours among all rows (the
+   libraries and compiled kernels are loaded first by a small untimed run);
+   the process CPU time beside the wall time (on a shared machine the wall
+   time is inflated by other work; CPU / threads is what an idle machine
+   would take). Then ``pynndescent``'s Euclidean k = 25 graph of the same
+   rows (its own fresh process, ``n_jobs`` threads, index plus graph), and
+   the ratios. Each result is printed as a ``#`` line as soon as it comes.
 3. When ``--rows`` is below 10^6: the 10^6-row time extrapolated from the
    measured one (tree growing is independent of N; the rest is taken as
    linear in N, which the sorts and cache misses make slightly optimistic),
@@ -42,15 +45,34 @@ rows x 12 features on 2 cores, growing as N^2. Targets (issue 12): 10^6 rows
 of either data set, fit plus graph, in at most 2 minutes on 2 cores and 2 GB,
 recall at least 0.95, within 2x of pynndescent's time.
 
-Measured (``--rows 100000 --recall-rows 5000``, 2 cores shared with other
-work, so noisy; not run at 10^6 here): fit + fitted graph 35 s (blobs) and
-59 s (mixture), kneighbors_graph(X) of the same rows 9-10 s more, recall
-0.984 / 0.993 (fitted) and 0.987 / 0.995 (new rows), pynndescent 11 s;
-extrapolated to 10^6: 140 s / 174 s, 1.2x / 1.6x pynndescent; peak memory
-0.46 / 0.55 GB at 10^5 (1.9 / 2.8 GB extrapolated linearly: an upper bound,
-part of it is the tree growing, which does not grow with N). Before issue
-12's fix, kneighbors_graph(X) on the blobs searched exactly: 42 s at 50,000
-rows, growing as N^2.
+Measured at 10^6 (one run, 2026-12-01: ``python benchmarks/bench_forest.py
+--rows 1000000 --skip-recall --new-rows 50000``, 2 threads on a 2-core
+machine shared with other engineers, load average 5-15, so the wall times
+are inflated 2-3x and noisy; CPU / 2 is what an idle 2-core machine would
+take), blobs / mixture:
+
+- issue 12's call, fit + ``kneighbors_graph(X)`` (X recognised: the fitted
+  rows' graph, equal to ``kneighbors_graph()``, no row its own neighbour):
+  561 s / 352 s wall, 189 / 192 CPU s, i.e. 95 / 96 s at 2 idle cores (fit
+  46 / 61 CPU s, of which placing the rows 13 / 22; graph 143 / 130 CPU s);
+  the fingerprint of X 0.2 s;
+- pynndescent in the same run: 269 s / 166 s wall, 149 / 118 CPU s; the
+  forest / pynndescent: 2.09 / 2.12 by wall time, 1.27 / 1.63 by CPU;
+- recall on 1,000 rows (ties): 0.929 / 0.984 (fitted graph), 0.914 / 0.957
+  (50,000 new rows, 10 / 12 CPU s): **below the 0.95 target on the blobs**,
+  whose recall falls with N (0.976 at 2 x 10^5): the sorted windows use an
+  8-tree prefix, and the rows sharing a prefix grow with N;
+- peak RSS 1.30 / 1.45 GB (0.30 GB of it the interpreter and libraries),
+  pynndescent's process 1.39 / 1.41 GB. The graph is mapped back to row
+  order by a numba kernel (numpy's fancy indexing made ~600 MB of N x k
+  temporaries at 10^6).
+
+The check at 2 x 10^5 (``--rows 200000 --skip-recall``, before that kernel):
+fit + graph 161 s / 168 s wall, 59 / 64 CPU s, pynndescent 109 s / 149 s
+wall, 25 / 22 CPU s; recall 0.976 / 0.991; peak RSS 0.61 / 0.59 GB. Before
+issue 12's fix, kneighbors_graph(X) on the blobs searched exactly: 42 s at
+50,000 rows, growing as N^2; before the fingerprint, X passed again was
+searched as new rows (+9-10 s at 10^5).
 
 Run: ``python benchmarks/bench_forest.py`` (``--rows 100000`` for a quick
 run; ``--data blobs`` for one data set). Timings depend on the machine's
