@@ -16,17 +16,18 @@ memory <= 4 GB, a report a browser opens quickly.
 
 Run: ``python benchmarks/bench_demo_full.py [--tier full] [--out folder]``.
 
-Measured once (2026-12-01) with ``/usr/bin/time -v astrokit demo --tier
-full`` (the same work, not this script) on a 2-core sandbox shared with
-other work at a load of about 13: 869 s user + 29 s system CPU, 67 minutes
-wall (22% of one core), peak RSS 2.65 GB; 418,665 of 1,879,595 pixels kept,
-8 groups (6 planted), ARI 0.815; precision at the 2,057 planted anomalies:
-combined 0.86 (lof 0.96, knn 0.84, isolation 0.57, forest 0.03); report
-14 MB, its load event in headless Chromium after 2 s. The sampled stages
-on 50,000 rows, CPU seconds: UMAP 78, HDBSCAN + 5 reruns 107, outlier fits
-105; scoring the placed rows about 0.9 ms of CPU each. Whether the whole
-run fits 10 minutes on 2 idle cores is not yet shown: UMAP (seeded) and
-HDBSCAN run on one thread.
+Measured on a quiet 2-core sandbox (2026-12-01, load about 1.5, the
+table read from the cache), this script with ``--tier full``: 534 s wall
+(8.9 min; 8 min 57 s for the whole process, imports included), 789 s CPU,
+peak RSS 2.52 GB. Stages, wall s: coverage, maps and histograms 80; UMAP
+of the 50,000-row sample and placement of the rest 37; HDBSCAN and its
+five reruns 95; the outlier methods fitted on the sample and every other
+row scored 253 (471 CPU s); the report's figures 46. 418,665 of 1,879,595
+pixels kept, 8 groups (6 planted), ARI 0.815; precision at the 2,057
+planted anomalies: combined 0.863 (lof 0.956, knn 0.841, isolation 0.566,
+forest 0.035); report 14.1 MB, rasterised views (its load event in
+headless Chromium after 2 s). Generating the full tier on a fresh machine
+(before the cache holds it) is not included.
 """
 
 from __future__ import annotations
