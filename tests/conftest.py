@@ -37,6 +37,21 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="module")
+def dask_client():
+    """A ``distributed.Client`` on two worker processes of one thread each,
+    closed at the end of the module (the kit uses it as the current client);
+    skips when ``distributed`` is absent."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True,
+        dashboard_address=":0", silence_logs=40,
+    )  # fmt: skip
+    with distributed.Client(cluster) as client:
+        yield client
+    cluster.close()
+
+
 @pytest.fixture(scope="session")
 def chromium() -> dict:
     """Keywords for Playwright's launch: Debian's Chromium (never a download),

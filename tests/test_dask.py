@@ -33,14 +33,8 @@ N_PARTS = 8
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True,
-        dashboard_address=":0", silence_logs=40,
-    )  # fmt: skip
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
+def client(dask_client):
+    return dask_client
 
 
 def _persisted(frame: pd.DataFrame, client):

@@ -89,10 +89,10 @@ def test_refuses_an_unknown_metric(stars):
 @pytest.mark.slow
 def test_the_forest_route_is_one_option_away(stars, found):
     forest = ak.discover(stars, n_neighbors=10, metric="urf", outliers=False)
-    assert forest.choices.set_index("step").loc["distance", "choice"].startswith(
-        "urf"
-    )
-    assert found.choices.set_index("step").loc["distance", "choice"].startswith(
-        "euclidean"
+    assert forest.choices.set_index("step").loc["distance", "choice"].startswith("urf")
+    assert (
+        found.choices.set_index("step")
+        .loc["distance", "choice"]
+        .startswith("euclidean")
     )
     assert forest.labels.index.equals(stars.index)

@@ -71,7 +71,7 @@ def test_every_exercise_has_an_executed_solution(path):
         and re.search(r"^(#+ |\*\*)Exercise \d", "".join(c["source"]), re.M)
     ]
     assert starts, f"{path.name} has no exercises"
-    for start, end in zip(starts, [*starts[1:], len(cells)]):
+    for start, end in zip(starts, [*starts[1:], len(cells)], strict=True):
         tags = [
             c["metadata"].get("tags", [])
             for c in cells[start:end]

@@ -244,16 +244,9 @@ def test_a_dask_table_is_written_partition_by_partition(tiny, written, tmp_path)
 
 
 @pytest.mark.slow
-def test_a_distributed_cluster_reads_it(tiny, written):
+def test_a_distributed_cluster_reads_it(tiny, written, dask_client):
     """Two worker processes: every task carries what it needs."""
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True,
-        dashboard_address=":0", silence_logs=40,
-    )  # fmt: skip
-    with distributed.Client(cluster):
-        frame = read_table(written, dask=True, filters=[("halpha", ">", 20)])
-        got = frame.compute()
-    cluster.close()
+    frame = read_table(written, dask=True, filters=[("halpha", ">", 20)])
+    got = frame.compute()
     want = tiny[tiny["halpha"] > 20]
     pd.testing.assert_frame_equal(got, want, check_index_type=False)

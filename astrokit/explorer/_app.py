@@ -245,6 +245,15 @@ class Explorer:
         )
         return n
 
+    def _check_groups(self, *names: str) -> None:
+        missing = [g for g in names if g not in self.groups]
+        if missing:
+            msg = (
+                f"group(s) {missing} not set: select rows, then set_group('A') "
+                "(and 'B')."
+            )
+            raise ValueError(msg)
+
     def compare(self, a: str = "A", b: str = "B", *, columns=None) -> pd.DataFrame:
         """How group ``a`` differs from group ``b``, ranked by ``|effect|``.
 
@@ -257,13 +266,7 @@ class Explorer:
         ValueError
             A group that was never set (see :meth:`set_group`).
         """
-        missing = [g for g in (a, b) if g not in self.groups]
-        if missing:
-            msg = (
-                f"group(s) {missing} not set: select rows, then set_group('A') "
-                "(and 'B')."
-            )
-            raise ValueError(msg)
+        self._check_groups(a, b)
         columns = self.summary_columns if columns is None else list(columns)
         table = contrast(
             self.values, self.groups[a], self.groups[b], columns, names=(a, b)

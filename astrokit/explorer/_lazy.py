@@ -17,8 +17,8 @@ inside, then added up: :func:`view_stats` (every view's rows and ranges) and
 :func:`moments` (count, sum and sum of squares of columns under masks, for
 the selection's summary and the groups' contrast). Built from many small
 Dask reductions instead (hundreds of tasks), a summary of 2,000 rows in 6
-partitions took 31 s instead of 0.7 s on a loaded 2-core machine. The selection itself is in
-:mod:`astrokit.explorer._lazy_selection`.
+partitions took 31 s instead of 0.7 s on a loaded 2-core machine. The
+selection itself is in :mod:`astrokit.explorer._lazy_selection`.
 """
 
 from __future__ import annotations

@@ -258,13 +258,7 @@ class LazyExplorer(Explorer):
     # -- groups --------------------------------------------------------------
     def compare(self, a: str = "A", b: str = "B", *, columns=None) -> pd.DataFrame:
         """As :meth:`Explorer.compare`, by Dask reductions (one pass)."""
-        missing = [g for g in (a, b) if g not in self.groups]
-        if missing:
-            msg = (
-                f"group(s) {missing} not set: select rows, then set_group('A') "
-                "(and 'B')."
-            )
-            raise ValueError(msg)
+        self._check_groups(a, b)
         columns = self.summary_columns if columns is None else list(columns)
         masks = {a: self.groups[a], b: self.groups[b]}
         done = moments(self.table, columns, masks)

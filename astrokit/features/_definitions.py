@@ -302,4 +302,3 @@ def _curve(p: dict, x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         y = p["a"] / (x - p["b"]) + p["c"]
     return np.where(x < p["b"], y, np.nan)
-
