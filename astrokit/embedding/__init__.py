@@ -42,9 +42,13 @@ Cold start
 
 Large tables
     ``max_rows=m`` fits on ``m`` rows drawn uniformly at random (seeded by
-    ``random_state``) and places the other rows with ``UMAP.transform``
-    (``fit_sample=``, its old name, works for one release with a
-    FutureWarning).
+    ``random_state``) and places the other rows with ``UMAP.transform``, or
+    with ``placement="neighbours"`` at the distance-weighted mean of their
+    nearest sample rows (:class:`NeighbourPlacer`, :func:`place`: picklable,
+    chunked, what a Dask partition calls; trustworthiness within 0.01 of
+    ``UMAP.transform``'s, at about 3.5x less CPU, in
+    ``benchmarks/bench_placement.py``). ``fit_sample=``, the old name of
+    ``max_rows``, works for one release with a FutureWarning.
 
 Neighbours
     ``n_neighbors`` follows the kit's one rule (:mod:`astrokit._shared.checks`):
@@ -59,6 +63,7 @@ from __future__ import annotations
 from astrokit.embedding import _cache
 from astrokit.embedding._compare import embed_graphs, plot_embeddings
 from astrokit.embedding._embed import METHODS, embed, warm_up
+from astrokit.embedding._place import NeighbourPlacer, place
 from astrokit.embedding._procrustes import align
 from astrokit.embedding._quality import quality
 from astrokit.embedding._scan import plot_scan, scan, scan_scores
@@ -66,6 +71,8 @@ from astrokit.embedding._scan import plot_scan, scan, scan_scores
 __all__ = [
     "METHODS",
     "embed",
+    "NeighbourPlacer",
+    "place",
     "embed_graphs",
     "plot_embeddings",
     "scan",
