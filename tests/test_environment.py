@@ -14,7 +14,10 @@ INTERACTIVE = {"jupyterlab", "ipywidgets", "bokeh", "holoviews", "datashader"}
 
 
 def _normalise(requirement: str) -> tuple[str, str]:
-    name, spec = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", requirement.strip()).groups()
+    """Name and version spec; pip extras dropped (conda-forge's ``dask`` is
+    ``dask[dataframe]`` and more)."""
+    pattern = r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(.*)$"
+    name, spec = re.match(pattern, requirement.strip()).groups()
     return name.lower().replace("_", "-"), spec.replace(" ", "")
 
 
