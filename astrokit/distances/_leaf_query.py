@@ -42,7 +42,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from astrokit.distances._leaf_neighbours import _EMPTY, _key, _misses, _push
+from astrokit.distances._leaf_neighbours import (
+    _EMPTY,
+    SORT_DEPTH,
+    _key,
+    _misses,
+    _push,
+)
 
 __all__ = ["approximate_query", "query_cost", "tie_ids"]
 
@@ -50,7 +56,6 @@ WINDOW = 8
 """Fitted rows compared on each side of a query's place in a sorted order."""
 N_ORDERS = 4
 """Random tree orders (each sorted on ``SORT_DEPTH`` trees) giving entry points."""
-SORT_DEPTH = 8
 FANOUT = 25
 """Graph neighbours compared when a candidate is expanded."""
 MAX_EXPAND = 25
