@@ -45,27 +45,34 @@ rows x 12 features on 2 cores, growing as N^2. Targets (issue 12): 10^6 rows
 of either data set, fit plus graph, in at most 2 minutes on 2 cores and 2 GB,
 recall at least 0.95, within 2x of pynndescent's time.
 
-Measured at 10^6 (one run, 2026-12-01: ``python benchmarks/bench_forest.py
---rows 1000000 --skip-recall --new-rows 50000``, 2 threads on a 2-core
-machine shared with other engineers, load average 5-15, so the wall times
-are inflated 2-3x and noisy; CPU / 2 is what an idle 2-core machine would
-take), blobs / mixture:
+Measured at 10^6 (one run, 2026-12-01 evening: ``python
+benchmarks/bench_forest.py --rows 1000000 --skip-recall --new-rows 50000``,
+2 threads on a quiet 2-core machine, load average about 1), blobs / mixture:
 
 - issue 12's call, fit + ``kneighbors_graph(X)`` (X recognised: the fitted
   rows' graph, equal to ``kneighbors_graph()``, no row its own neighbour):
-  561 s / 352 s wall, 189 / 192 CPU s, i.e. 95 / 96 s at 2 idle cores (fit
-  46 / 61 CPU s, of which placing the rows 13 / 22; graph 143 / 130 CPU s);
-  the fingerprint of X 0.2 s;
-- pynndescent in the same run: 269 s / 166 s wall, 149 / 118 CPU s; the
-  forest / pynndescent: 2.09 / 2.12 by wall time, 1.27 / 1.63 by CPU;
-- recall on 1,000 rows (ties): 0.929 / 0.984 (fitted graph), 0.914 / 0.957
-  (50,000 new rows, 10 / 12 CPU s): **below the 0.95 target on the blobs**,
-  whose recall falls with N (0.976 at 2 x 10^5): the sorted windows use an
-  8-tree prefix, and the rows sharing a prefix grow with N;
-- peak RSS 1.30 / 1.45 GB (0.30 GB of it the interpreter and libraries),
-  pynndescent's process 1.39 / 1.41 GB. The graph is mapped back to row
-  order by a numba kernel (numpy's fancy indexing made ~600 MB of N x k
-  temporaries at 10^6).
+  **87.2 s / 101.8 s** wall (target 120 s); fit 22.3 / 29.5 s (placing the
+  rows 6.5 / 11.3 s), graph 64.9 / 72.3 s; CPU 155 / 182 s;
+- pynndescent in the same run: 53.8 s / 47.7 s wall; the forest /
+  pynndescent: **1.62 / 2.13** by wall time (target 2), 1.46 / 1.94 by CPU
+  time: the mixture misses by 7%;
+- recall on 1,000 rows (ties): **0.993 / 0.981** (fitted graph; target
+  0.95), 0.981 / 0.958 (50,000 new rows, 12.6 / 13.3 s);
+- peak RSS **1.35 / 1.38 GB** (0.30 GB of it the interpreter and
+  libraries, 0.5 GB the data), pynndescent's process 1.38 / 1.41 GB.
+
+What changed since the first 10^6 run (same day, load 5-15: recall 0.929 /
+0.984): the sorted orders are keyed on 32 trees instead of 8
+(``_leaf_neighbours.SORT_DEPTH``: on the blobs the trees stop at pure
+leaves of up to 2 x 10^5 rows, so an 8-tree key left long runs of rows in
+arbitrary order), and refinement stops after 3 rounds instead of 4. On the
+cached leaves of the same forests (approximate search alone, 2 threads):
+8 trees 0.932 in 129 s, 32 trees 0.995 in 114 s, 100 trees 0.995 in
+111 s (4 rounds, a busier machine); 32 trees and 3 rounds 0.994 in 81 s;
+on the mixture 0.985 (8 trees, 4 rounds), 0.982 (32 trees, 3 rounds).
+Tried and not kept: 4 or 6 orders instead of 8 (blobs 0.978 / 0.990,
+mixture 0.976, no faster overall: refinement takes longer from worse
+seeds), a window of 8 (no faster), a fan-out of 15 (mixture 0.950).
 
 The check at 2 x 10^5 (``--rows 200000 --skip-recall``, before that kernel):
 fit + graph 161 s / 168 s wall, 59 / 64 CPU s, pynndescent 109 s / 149 s
