@@ -199,6 +199,19 @@ def test_embedding_equals_in_memory_on_the_same_sample(mixture, ddf):
     pd.testing.assert_frame_equal(alone, expected.loc[alone.index], check_exact=True)
 
 
+def test_embedding_placed_by_the_approximate_index_equals_in_memory(
+    mixture, ddf, monkeypatch
+):
+    """Above EXACT_SAMPLE_ROWS, pynndescent's answers do not depend on the partition."""
+    from astrokit.embedding import _place
+
+    monkeypatch.setattr(_place, "EXACT_SAMPLE_ROWS", 500)  # the placer is fitted here
+    kw = dict(max_rows=2_000, n_neighbors=10, n_epochs=30, cache=False)
+    expected = ak.embedding.embed(mixture, placement="neighbours", **kw)
+    lazy = ak.embedding.embed(ddf, **kw)
+    pd.testing.assert_frame_equal(lazy.compute(), expected, check_exact=True)
+
+
 def test_embedding_of_dask_is_umap_only(ddf):
     with pytest.raises(ValueError, match="method='pca' on a Dask table"):
         ak.embedding.embed(ddf, method="pca")

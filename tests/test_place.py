@@ -68,6 +68,26 @@ def test_is_deterministic_and_pickles(sample):
     )
 
 
+def test_a_large_sample_uses_an_approximate_index_that_places_as_well(monkeypatch):
+    """Above EXACT_SAMPLE_ROWS the search is pynndescent's: same answers here."""
+    from astrokit.embedding import _place
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(0, 1, (600, 4)), rng.normal(6, 1, (600, 4))])
+    coords = np.c_[X[:, 0] + X[:, 1], X[:, 2] - 0.5 * X[:, 3]]
+    new = np.vstack([X[[5, 900]], rng.normal(6, 0.3, (30, 4))])
+    exact = NeighbourPlacer().fit(X, coords)
+    monkeypatch.setattr(_place, "EXACT_SAMPLE_ROWS", 1000)
+    approx = NeighbourPlacer().fit(X, coords)
+    assert type(approx.index_).__name__ == "NNDescent"
+    placed = approx.transform(new).to_numpy()
+    np.testing.assert_allclose(placed[:2], coords[[5, 900]], atol=1e-5)
+    close = np.hypot(*(placed - exact.transform(new).to_numpy()).T)
+    assert np.median(close) < 0.05
+    again = pickle.loads(pickle.dumps(approx)).transform(new).to_numpy()
+    np.testing.assert_array_equal(again, placed)
+
+
 def test_chunks_give_the_same_answer(sample, monkeypatch):
     features, embedding = sample
     new = np.random.default_rng(4).normal(3, 3, (55, 4))

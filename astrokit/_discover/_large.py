@@ -130,7 +130,7 @@ def embedding(X: pd.DataFrame, rows, n_neighbors, random_state, choices):
             "Baron's settings; a sample because UMAP's cost grows faster than "
             "the rows; neighbour placement because it is as trustworthy as "
             "UMAP.transform (0.949 against 0.957 on 100,000 full-tier rows) "
-            "at 3.5 times less CPU (benchmarks/bench_placement.py)",
+            "at about 50 times less CPU (benchmarks/bench_placement.py)",
         )
     )
     return out

@@ -46,7 +46,7 @@ Large tables
     with ``placement="neighbours"`` at the distance-weighted mean of their
     nearest sample rows (:class:`NeighbourPlacer`, :func:`place`: picklable,
     chunked, what a Dask partition calls; trustworthiness within 0.01 of
-    ``UMAP.transform``'s, at about 3.5x less CPU, in
+    ``UMAP.transform``'s, at about 50x less CPU, in
     ``benchmarks/bench_placement.py``). ``fit_sample=``, the old name of
     ``max_rows``, works for one release with a FutureWarning.
 

@@ -196,11 +196,11 @@ def embed(
         scikit-learn shares with UMAP), else pynndescent's approximate ones.
     placement : {"umap", "neighbours"}, default "umap"
         With ``max_rows``, how the rows outside the fitted sample are placed:
-        ``UMAP.transform`` (thousands of rows per second), or the
+        ``UMAP.transform`` (about a thousand rows per second), or the
         distance-weighted mean of the coordinates of their 10 nearest sample
         rows in feature space (:class:`astrokit.embedding._place.NeighbourPlacer`,
         Euclidean; measured on 100,000 full-tier rows: trustworthiness 0.949
-        against UMAP.transform's 0.957, at 3.5 times less CPU: see
+        against UMAP.transform's 0.957, at about 50 times less CPU: see
         ``benchmarks/bench_placement.py``).
     cache : bool, default True
         Read and write the on-disk cache.

@@ -21,6 +21,7 @@ Why the first UMAP call in a fresh kernel is slow, and what is done here:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import logging
@@ -28,7 +29,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["EXACT_MAX_ROWS", "EXACT_METRICS", "load_umap", "fit_embedding"]
+__all__ = ["EXACT_MAX_ROWS", "EXACT_METRICS", "load_umap", "fit_embedding", "quiet"]
 
 logger = logging.getLogger("astrokit.embedding")
 
@@ -74,6 +75,15 @@ _QUIET = [
     (UserWarning, r"precomputed_knn\[2\]"),
     (Warning, r"Cannot cache compiled function"),
 ]
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence the known, harmless warnings of umap-learn, pynndescent and numba."""
+    with warnings.catch_warnings():
+        for category, message in _QUIET:
+            warnings.filterwarnings("ignore", message=message, category=category)
+        yield
 
 
 @functools.cache
@@ -192,9 +202,7 @@ def fit_embedding(
             model = umap.UMAP(
                 metric=metric, force_approximation_algorithm=True, **options
             )
-    with warnings.catch_warnings():
-        for category, message in _QUIET:
-            warnings.filterwarnings("ignore", message=message, category=category)
+    with quiet():
         embedding = model.fit_transform(fit_data)
         if fit_rows is None:
             return np.asarray(embedding, dtype=np.float32)
