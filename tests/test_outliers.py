@@ -609,6 +609,23 @@ def test_scorer_ranks_a_planted_new_row_first(planted):
     assert s["combined"].iloc[:2].max() < 0.9
 
 
+def test_new_rows_scored_through_the_approximate_index_as_exactly(planted, monkeypatch):
+    """Above EXACT_SAMPLE_ROWS fitted rows, knn and lof of new rows use pynndescent."""
+    from astrokit.embedding import _place
+
+    frame, _ = planted
+    new = frame.iloc[::7] + 0.01
+    exact = outliers.OutlierScorer(["knn", "lof"], n_neighbors=10).fit(frame)
+    monkeypatch.setattr(_place, "EXACT_SAMPLE_ROWS", 100)
+    approx = outliers.OutlierScorer(["knn", "lof"], n_neighbors=10).fit(frame)
+    assert type(approx._models["neighbours"][0].index).__name__ == "NNDescent"
+    a = approx.score_samples(new)[["knn", "lof"]].to_numpy()
+    b = exact.score_samples(new)[["knn", "lof"]].to_numpy()
+    relative = np.abs(a - b) / b
+    assert (relative < 1e-4).all(axis=1).mean() >= 0.95  # approximate: most exact
+    assert relative.max() < 0.05
+
+
 def test_scorer_percentiles_are_relative_to_the_fitted_rows(planted):
     frame, _ = planted
     model = outliers.OutlierScorer("knn", n_neighbors=10).fit(frame)

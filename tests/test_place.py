@@ -79,7 +79,7 @@ def test_a_large_sample_uses_an_approximate_index_that_places_as_well(monkeypatc
     exact = NeighbourPlacer().fit(X, coords)
     monkeypatch.setattr(_place, "EXACT_SAMPLE_ROWS", 1000)
     approx = NeighbourPlacer().fit(X, coords)
-    assert type(approx.index_).__name__ == "NNDescent"
+    assert type(approx.index_.index).__name__ == "NNDescent"
     placed = approx.transform(new).to_numpy()
     np.testing.assert_allclose(placed[:2], coords[[5, 900]], atol=1e-5)
     close = np.hypot(*(placed - exact.transform(new).to_numpy()).T)

@@ -53,6 +53,7 @@ __all__ = [
     "CHUNK_ROWS",
     "EXACT_SAMPLE_ROWS",
     "PLACEMENTS",
+    "neighbour_index",
 ]
 
 PLACE_NEIGHBORS = 10
@@ -165,7 +166,7 @@ class NeighbourPlacer(BaseEstimator):
             )
             raise ValueError(msg)
         self.n_neighbors_ = k
-        self.index_ = _neighbour_index(values.astype(np.float32), self.n_jobs)
+        self.index_ = neighbour_index(values.astype(np.float32), self.n_jobs)
         self.coords_ = coords.astype(np.float32)
         self.columns_ = (
             list(columns) if isinstance(embedding, pd.DataFrame) else ["x", "y"]
@@ -216,10 +217,7 @@ class NeighbourPlacer(BaseEstimator):
         scikit-learn's ``weights="distance"`` rule: a row at distance 0 from
         sample rows takes their mean alone.
         """
-        from astrokit.embedding._umap import quiet
-
-        with quiet():
-            ind, dist = self.index_.query(values, k=self.n_neighbors_)
+        ind, dist = self.index_.query(values, k=self.n_neighbors_)
         exact = dist <= 0
         with np.errstate(divide="ignore"):
             weights = np.where(exact.any(axis=1, keepdims=True), exact, 1.0 / dist)
@@ -227,11 +225,13 @@ class NeighbourPlacer(BaseEstimator):
         return np.einsum("nk,nkc->nc", weights, self.coords_[ind])
 
 
-def _neighbour_index(values: np.ndarray, n_jobs):
-    """An index with ``query(X, k) -> (indices, distances)`` over ``values``.
+def neighbour_index(values: np.ndarray, n_jobs=None):
+    """A Euclidean index with ``query(X, k) -> (indices, distances)`` over ``values``.
 
     Exact (scikit-learn) up to :data:`EXACT_SAMPLE_ROWS`, else pynndescent's
-    ``NNDescent`` (its graph built once at fit, queries approximate).
+    ``NNDescent`` (its graph built once, queries approximate; a row's answer
+    does not depend on the rows queried with it). Both pickle, for Dask
+    workers. Also what :mod:`astrokit.outliers` scores new rows with.
     """
     if len(values) <= EXACT_SAMPLE_ROWS:
         from sklearn.neighbors import NearestNeighbors
@@ -250,7 +250,20 @@ def _neighbour_index(values: np.ndarray, n_jobs):
             compressed=False, search_tree_leaf_budget=3,
         )  # fmt: skip
         index.prepare()
-    return index
+    return _Approximate(index)
+
+
+class _Approximate:
+    """pynndescent's index, its known numba warnings silenced at each query."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def query(self, X, k: int):
+        from astrokit.embedding._umap import quiet
+
+        with quiet():
+            return self.index.query(X, k=k)
 
 
 def place(
