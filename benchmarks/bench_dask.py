@@ -63,8 +63,19 @@ def _line(stage: str, rows: int, lazy: float, *, eager=0.0, passes=1) -> None:
     )
 
 
+def _peak_mb(client) -> tuple[float, float]:
+    """Peak resident memory (``ru_maxrss``) of this process and of all workers, MB."""
+    import resource
+
+    def peak() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+    return peak(), sum(client.run(peak).values())
+
+
 def _forest(ak, features, sample: int):
-    forest = ak.distances.UnsupervisedRandomForest(progress=False)
+    # the client fits the trees while the workers wait: all its cores
+    forest = ak.distances.UnsupervisedRandomForest(progress=False, n_jobs=-1)
     forest = ak.distances._dask.fit(forest, features, max_rows=sample)
     return forest.weirdness(features)  # counts the leaves of every row first
 
@@ -75,6 +86,7 @@ def main() -> None:
     parser.add_argument("--pixels", type=int, nargs=2, default=(400_000, 800_000))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=200_000)
+    parser.add_argument("--policy", default="flag", choices=["flag", "drop"])
     args = parser.parse_args()
 
     import distributed
@@ -86,6 +98,7 @@ def main() -> None:
         n_workers=args.workers, threads_per_worker=1, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
+    begin = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         path = ak.data.write_survey(
@@ -95,12 +108,14 @@ def main() -> None:
         print(f"survey written in {time.perf_counter() - start:.1f} s")  # noqa: T201
         start = time.perf_counter()
         pixels = ak.data.read_table(path, dask=True)
-        features = ak.features.derive(pixels, policy="drop").persist()
+        derived = ak.features.derive(pixels, policy=args.policy)
+        # the feature columns (policy="flag" adds a *_censored flag to each)
+        features = derived[derived._meta.attrs["features"]].persist()
         distributed.wait(features)
         seconds = time.perf_counter() - start
         n = len(features)
         _line("read + derive (rows read)", len(pixels), seconds)
-        print(f"features kept (policy='drop'): {n:,} rows")  # noqa: T201
+        print(f"features kept (policy={args.policy!r}): {n:,} rows")  # noqa: T201
 
         stages = {
             "forest weirdness": lambda: _forest(ak, features, args.sample),
@@ -123,6 +138,13 @@ def main() -> None:
             done = time.perf_counter()
             passes = 2 if stage.startswith(("forest", "clusters")) else 1
             _line(stage, n, done - fitted, eager=fitted - start, passes=passes)
+        own, workers = _peak_mb(client)
+    print(  # noqa: T201
+        f"end to end: {time.perf_counter() - begin:.0f} s on {args.workers} "
+        f"worker(s); peak memory: client {own / 1024:.2f} GB + workers "
+        f"{workers / 1024:.2f} GB = {(own + workers) / 1024:.2f} GB (sum of "
+        "each process's peak: an upper bound)"
+    )
     client.close()
     cluster.close()
 

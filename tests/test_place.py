@@ -88,6 +88,29 @@ def test_a_large_sample_uses_an_approximate_index_that_places_as_well(monkeypatc
     np.testing.assert_array_equal(again, placed)
 
 
+def test_rows_the_approximate_index_leaves_short_are_searched_exactly():
+    """pynndescent can return fewer than k neighbours (-1, inf): never used as such."""
+    from sklearn.neighbors import NearestNeighbors
+
+    from astrokit.embedding._place import _Approximate
+
+    rng = np.random.default_rng(6)
+    values = rng.normal(size=(300, 3)).astype(np.float32)
+    queries = rng.normal(size=(4, 3)).astype(np.float32)
+    exact_d, exact_i = NearestNeighbors(n_neighbors=5).fit(values).kneighbors(queries)
+
+    class Short:  # what pynndescent returns for a query on a small graph island
+        def query(self, X, k):
+            ind, dist = exact_i.astype(np.int32), exact_d.astype(np.float32)
+            ind[1, 3:], dist[1, 3:] = -1, np.inf
+            dist[2, 4] = np.inf
+            return ind, dist
+
+    ind, dist = _Approximate(Short(), values).query(queries, k=5)
+    np.testing.assert_array_equal(ind, exact_i)
+    np.testing.assert_allclose(dist, exact_d, rtol=1e-5)
+
+
 def test_chunks_give_the_same_answer(sample, monkeypatch):
     features, embedding = sample
     new = np.random.default_rng(4).normal(3, 3, (55, 4))

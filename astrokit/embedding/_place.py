@@ -250,20 +250,35 @@ def neighbour_index(values: np.ndarray, n_jobs=None):
             compressed=False, search_tree_leaf_budget=3,
         )  # fmt: skip
         index.prepare()
-    return _Approximate(index)
+    return _Approximate(index, values)
 
 
 class _Approximate:
-    """pynndescent's index, its known numba warnings silenced at each query."""
+    """pynndescent's index; rows it cannot fill are searched exactly.
 
-    def __init__(self, index):
+    pynndescent walks its neighbour graph, so a query whose nearest rows form
+    a small island of the graph (repeated values, a tight clump) can come
+    back with fewer than ``k`` neighbours (index -1, distance inf); those
+    rows are searched exactly (scikit-learn, brute force) instead.
+    """
+
+    def __init__(self, index, values: np.ndarray):
         self.index = index
+        self.values = values
 
     def query(self, X, k: int):
         from astrokit.embedding._umap import quiet
 
         with quiet():
-            return self.index.query(X, k=k)
+            ind, dist = self.index.query(X, k=k)
+        short = (ind < 0).any(axis=1) | ~np.isfinite(dist).all(axis=1)
+        if short.any():
+            from sklearn.neighbors import NearestNeighbors
+
+            exact = NearestNeighbors(n_neighbors=k, algorithm="brute")
+            d, i = exact.fit(self.values).kneighbors(np.asarray(X)[short])
+            ind[short], dist[short] = i, d
+        return ind, dist
 
 
 def place(
