@@ -143,6 +143,42 @@ def test_forest_on_a_sample_scores_against_every_row(mixture, ddf):
     np.testing.assert_allclose(got, exact, rtol=0, atol=1e-12)
 
 
+def test_forest_neighbours_equal_in_memory(mixture, ddf):
+    options = dict(n_estimators=10, max_samples=2_000, progress=False)
+    dist, ind = (
+        UnsupervisedRandomForest(**options).fit(mixture).kneighbors(n_neighbors=5)
+    )
+    forest = UnsupervisedRandomForest(**options).fit(ddf)
+    lazy = forest.kneighbors(ddf, n_neighbors=5)
+    _same_partitions(lazy, ddf)
+    got = lazy.compute()
+    pd.testing.assert_index_equal(got.index, mixture.index)
+    names = [f"neighbour_{j}" for j in range(5)]
+    np.testing.assert_array_equal(got[names].to_numpy(), mixture.index.to_numpy()[ind])
+    np.testing.assert_array_equal(got[[f"distance_{j}" for j in range(5)]], dist)
+
+
+def test_forest_neighbours_of_rows_outside_the_sample_are_its_nearest(mixture, ddf):
+    options = dict(n_estimators=10, max_samples=2_000, progress=False)
+    forest = forest_dask.fit(UnsupervisedRandomForest(**options), ddf, max_rows=4_000)
+    got = forest.kneighbors(ddf, n_neighbors=3, return_distance=False).compute()
+    assert list(got.columns) == ["neighbour_0", "neighbour_1", "neighbour_2"]
+    sample = mixture.index[forest.fit_rows_]
+    assert got.isin(sample).all().all()  # neighbours are sample rows
+    inside = got.loc[sample[:50]].to_numpy()
+    own = forest.kneighbors(n_neighbors=3, return_distance=False)[:50]
+    np.testing.assert_array_equal(inside, sample.to_numpy()[own])
+    outside = mixture.index.difference(sample)[:50]
+    new = forest.kneighbors(mixture.loc[outside], n_neighbors=3, return_distance=False)
+    np.testing.assert_array_equal(got.loc[outside].to_numpy(), sample.to_numpy()[new])
+
+
+def test_forest_neighbours_of_dask_need_a_dask_fit(mixture, ddf):
+    forest = UnsupervisedRandomForest(n_estimators=5, progress=False).fit(mixture)
+    with pytest.raises(ValueError, match="fit this forest on the Dask table"):
+        forest.kneighbors(ddf)
+
+
 @pytest.mark.parametrize(
     ("method", "options"),
     [("gmm", {}), ("hdbscan", {"min_cluster_size": 50})],  # predict / nearest row

@@ -10,10 +10,10 @@ graph (:class:`KNNGraph`), never an N x N matrix:
 - :func:`knn_graph` builds the graph of a table under one metric;
 - :class:`UnsupervisedRandomForest` is the forest itself, a scikit-learn
   estimator with neighbours, a dense matrix for small tables and the
-  weirdness (outlier) score; ``fit`` and ``weirdness`` also take a
-  ``dask.dataframe.DataFrame`` (trees trained on a sample, the weirdness of
-  every row exact by a map-reduce of leaf occupancies:
-  ``astrokit.distances._dask``);
+  weirdness (outlier) score; ``fit``, ``kneighbors`` and ``weirdness``
+  also take a ``dask.dataframe.DataFrame`` (trees trained on a sample, each
+  row's nearest sample rows, the weirdness of every row exact by a
+  map-reduce of leaf occupancies: ``astrokit.distances._dask``);
 - :func:`neighbour_overlap` compares metrics by how many neighbours they
   share (Jaccard index, per row and on average);
   :func:`astrokit.embedding.embed_graphs` and

@@ -1,7 +1,7 @@
 """The forest on a Dask table: trees from a sample, leaves and weirdness per partition.
 
 :class:`astrokit.distances.UnsupervisedRandomForest` dispatches here when
-``fit`` or ``weirdness`` gets a ``dask.dataframe.DataFrame``.
+``fit``, ``kneighbors`` or ``weirdness`` gets a ``dask.dataframe.DataFrame``.
 
 Fit
     The trees are trained in memory on the client, on a uniform sample of
@@ -22,6 +22,11 @@ Weirdness, exact at any size
     in-memory ``fit(X).weirdness()`` row for row. The forest passes every
     row through the trees twice (to count, then to score), rather than
     keeping ``N x n_estimators`` leaf codes on the workers.
+
+Neighbours
+    ``kneighbors`` of a Dask table gives each row its nearest sample rows
+    (by index label): the sample's own graph is computed once on the client,
+    and each partition queries its other rows as new rows, guided by it.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ import pandas as pd
 from astrokit._shared import dask as _engine
 from astrokit.distances import _trees
 
-__all__ = ["SAMPLE_ROWS", "accepts_dask", "fit", "weirdness", "sample_positions"]
+__all__ = [
+    "SAMPLE_ROWS",
+    "accepts_dask",
+    "fit",
+    "kneighbors",
+    "weirdness",
+    "sample_positions",
+]
 
 SAMPLE_ROWS = _engine.SAMPLE_ROWS
 """Rows the trees are trained on (a uniform sample) when the table is larger."""
@@ -61,8 +73,12 @@ def _check_columns(forest, table) -> None:
         raise ValueError(msg)
 
 
-def fit(forest, table, *, max_rows: int = SAMPLE_ROWS):
-    """Fit ``forest`` on a sample of the Dask ``table``; returns the forest."""
+def fit(forest, table, y=None, *, max_rows: int = SAMPLE_ROWS):
+    """Fit ``forest`` on a sample of the Dask ``table``; returns the forest.
+
+    ``fit_index_`` keeps the sample's index labels (what :func:`kneighbors`
+    names the neighbours by).
+    """
     _engine.check_dask_frame(table, "X")
     progress = forest.progress
     lengths = _engine.partition_lengths(table, progress=progress)
@@ -70,6 +86,7 @@ def fit(forest, table, *, max_rows: int = SAMPLE_ROWS):
     sample = _engine.take(table, rows, lengths=lengths, progress=progress)
     forest.fit(sample)
     forest.fit_rows_ = rows
+    forest.fit_index_ = sample.index
     return forest
 
 
@@ -136,18 +153,83 @@ def weirdness(forest, table):
     )
 
 
+def _neighbours(part, forest, k: int, graph, labels, return_distance: bool):
+    """The ``k`` nearest fitted rows of each row of ``part``, by index label.
+
+    Rows of the sample (found by their index label) take their row of the
+    fitted rows' own graph (themselves left out, as ``kneighbors()``); the
+    others are queried as new rows (``forest.kneighbors(rows)``).
+    """
+    ind = np.empty((len(part), k), dtype=np.int64)
+    dist = np.empty((len(part), k), dtype=np.float32)
+    at = labels.get_indexer(part.index)
+    fitted = at >= 0
+    if fitted.any():
+        ind[fitted], dist[fitted] = graph[1][at[fitted]], graph[0][at[fitted]]
+    if not fitted.all():
+        new = part.iloc[np.flatnonzero(~fitted)]
+        dist[~fitted], ind[~fitted] = forest.kneighbors(new, n_neighbors=k)
+    out = {f"neighbour_{j}": labels[ind[:, j]] for j in range(k)}
+    if return_distance:
+        out.update({f"distance_{j}": dist[:, j] for j in range(k)})
+    return pd.DataFrame(out, index=part.index)
+
+
+def kneighbors(forest, table, n_neighbors=None, return_distance=True):
+    """Each row's nearest sample rows of a forest fitted on a Dask table.
+
+    Returns a lazy Dask DataFrame with the table's index and divisions:
+    ``neighbour_0`` ... ``neighbour_{k-1}``, the index labels of the nearest
+    fitted (sample) rows, nearest first, and with ``return_distance`` their
+    forest distances ``distance_0`` ...; a sample row's neighbours are the
+    other sample rows. On a table no larger than the sample, these are the
+    in-memory ``fit(X).kneighbors()``, labelled by the index.
+    """
+    from dask import delayed
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(forest)
+    _engine.check_dask_frame(table, "X")
+    _check_columns(forest, table)
+    labels = getattr(forest, "fit_index_", None)
+    if labels is None:
+        msg = (
+            "kneighbors of a Dask table names the neighbours by the sample's "
+            "index labels: fit this forest on the Dask table first "
+            "(forest.fit(table))."
+        )
+        raise ValueError(msg)
+    k = forest._k(n_neighbors, new_rows=False)
+    graph = forest.kneighbors(n_neighbors=k)  # the sample's own, on the client
+    model = delayed(forest, pure=False, traverse=False)
+    graph = delayed(graph, pure=False, traverse=False)
+    names = [f"neighbour_{j}" for j in range(k)]
+    meta = pd.DataFrame(
+        {n: pd.Series([], dtype=labels.dtype) for n in names}, index=table._meta.index
+    )
+    if return_distance:
+        for j in range(k):
+            meta[f"distance_{j}"] = pd.Series([], dtype=np.float32)
+    return table.map_partitions(
+        _neighbours, model, k, graph, labels, return_distance, meta=meta,
+        align_dataframes=False,
+    )  # fmt: skip
+
+
 def accepts_dask(cls):
-    """Class decorator: ``fit`` and ``weirdness`` send a Dask table here.
+    """Class decorator: ``fit``, ``kneighbors``, ``weirdness`` send Dask tables here.
 
     The estimator's own methods stay as they are for in-memory data; a
-    ``dask.dataframe.DataFrame`` goes to :func:`fit` or :func:`weirdness`.
+    ``dask.dataframe.DataFrame`` goes to :func:`fit`, :func:`kneighbors` or
+    :func:`weirdness`.
     """
-    for name, dask_version in (("fit", fit), ("weirdness", weirdness)):
+    versions = (("fit", fit), ("kneighbors", kneighbors), ("weirdness", weirdness))
+    for name, dask_version in versions:
         method = getattr(cls, name)
 
         def wrapper(self, X=None, *args, _method=method, _dask=dask_version, **kw):
             if _engine.is_dask(X):
-                return _dask(self, X)
+                return _dask(self, X, *args, **kw)
             return _method(self, X, *args, **kw)
 
         functools.update_wrapper(wrapper, method)

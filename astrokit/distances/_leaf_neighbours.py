@@ -44,33 +44,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = [
-    "approximate_knn",
-    "exact_knn",
-    "dense",
-    "mean_similarity",
-    "members",
-    "SORT_DEPTH",
-]
+__all__ = ["approximate_knn", "exact_knn", "dense", "mean_similarity", "members"]
 
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 N_ORDERS = 8
 """Random tree orders whose sorted windows seed the approximate search."""
 SORT_DEPTH = 32
-"""Trees each sorted order is keyed on, first key first.
-
-Rows adjacent in an order share the leaves of its first trees. On compact
-groups (``make_blobs``) the trees stop at pure leaves of 10^5 rows at
-N = 10^6, so a short key leaves huge runs of rows in arbitrary order: with 8
-trees, recall 0.932 at 10^6 blobs; with 32, 0.995 (100: 0.995), the
-mixture unchanged at 0.985 (``benchmarks/bench_forest.py``).
-"""
+"""Trees each sorted order is keyed on: on compact groups the trees stop at
+pure leaves of 10^5 rows, and 8 trees left long runs of rows in arbitrary
+order (recall 0.932 at 10^6 blobs; 32: 0.995; ``benchmarks/bench_forest.py``)."""
 N_REFINE = 3
-"""Rounds of neighbour-of-neighbour refinement (fewer once nothing changes).
-
-With :data:`SORT_DEPTH` = 32 the windows seed well: a 4th round added
-recall 0.001-0.003 for 16 s at 10^6 rows on 2 cores.
-"""
+"""Rounds of neighbour-of-neighbour refinement (fewer once nothing changes)."""
 FANOUT = 20
 """Neighbours of each neighbour compared in a refinement round."""
 
