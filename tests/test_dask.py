@@ -214,6 +214,24 @@ def test_outlier_scores_equal_in_memory_on_the_same_sample(mixture, ddf):
     pd.testing.assert_frame_equal(alone, expected.loc[alone.index], check_exact=True)
 
 
+def test_outliers_through_the_approximate_index_equal_in_memory(
+    mixture, ddf, monkeypatch
+):
+    """Above EXACT_SAMPLE_ROWS knn and lof use pynndescent's index, built once."""
+    from astrokit.embedding import _place
+    from astrokit.outliers import _dask_scores
+
+    monkeypatch.setattr(_place, "EXACT_SAMPLE_ROWS", 500)
+    kw = dict(methods=["knn", "lof"], max_rows=3_000, progress=False)
+    expected = ak.outliers.score(mixture, **kw)
+    got = ak.outliers.score(ddf, **kw).compute()
+    pd.testing.assert_frame_equal(got, expected, check_freq=False, check_exact=True)
+    scorer = ak.outliers.OutlierScorer(["knn"]).fit(mixture.iloc[:3_000])
+    assert scorer._models["neighbours"][0].index is None  # no new row yet
+    _dask_scores.shipped(scorer)
+    assert scorer._models["neighbours"][0].index is not None  # built to ship
+
+
 def test_outliers_glosh_needs_all_pairs(ddf):
     with pytest.raises(ValueError, match="'glosh' scores only the rows it is fitted"):
         ak.outliers.score(ddf, methods=["knn", "glosh"], max_rows=3_000)

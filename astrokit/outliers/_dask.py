@@ -29,7 +29,7 @@ import pandas as pd
 
 from astrokit._shared import dask as _engine
 from astrokit._shared.checks import check_max_rows, check_random_state
-from astrokit.outliers._dask_scores import scores_meta
+from astrokit.outliers._dask_scores import scores_meta, shipped
 from astrokit.outliers._scorer import OutlierScorer
 
 __all__ = ["SAMPLE_ROWS", "score"]
@@ -117,7 +117,7 @@ def score(table, *, params: dict, columns, max_rows, random_state, progress=True
         progress=progress,
     ).fit(sample)  # fmt: skip
     scorer.fit_rows_ = rows
-    model = delayed(scorer, pure=False, traverse=False)
+    model = shipped(scorer)
     fitted = delayed(scorer.scores_, pure=False, traverse=False)
     return table.map_partitions(
         _score_part, model, fitted, meta=scores_meta(table, scorer),

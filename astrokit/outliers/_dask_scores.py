@@ -13,7 +13,7 @@ import pandas as pd
 
 from astrokit._shared import dask as _engine
 
-__all__ = ["score_samples", "scores_meta"]
+__all__ = ["score_samples", "scores_meta", "shipped"]
 
 
 def _score_new(part, scorer):
@@ -27,10 +27,23 @@ def scores_meta(table, scorer) -> pd.DataFrame:
     )
 
 
-def score_samples(scorer, table):
-    """Scores of the rows of a Dask ``table`` against the fitted ones (lazy)."""
+def shipped(scorer):
+    """``scorer`` as one Dask object, its neighbour index built first.
+
+    The index is built lazily (:class:`astrokit.embedding._place.LazyIndex`);
+    built here, on the client, it travels with the scorer instead of being
+    built again by every worker.
+    """
     from dask import delayed
 
+    neighbours = getattr(scorer, "_models", {}).get("neighbours")
+    if neighbours is not None:
+        neighbours[0].build()
+    return delayed(scorer, pure=False, traverse=False)
+
+
+def score_samples(scorer, table):
+    """Scores of the rows of a Dask ``table`` against the fitted ones (lazy)."""
     _engine.check_dask_frame(table, "features")
     missing = [c for c in scorer.feature_names_in_ if c not in table.columns]
     if missing:
@@ -42,7 +55,7 @@ def score_samples(scorer, table):
     if "glosh" in scorer.methods_:  # raises: GLOSH cannot score new rows
         scorer.score_samples(table._meta)
     table = table[list(scorer.feature_names_in_)]
-    model = delayed(scorer, pure=False, traverse=False)
+    meta = scores_meta(table, scorer)
     return table.map_partitions(
-        _score_new, model, meta=scores_meta(table, scorer), align_dataframes=False
+        _score_new, shipped(scorer), meta=meta, align_dataframes=False
     )

@@ -85,7 +85,7 @@ def fit_neighbours(Z: np.ndarray, n_neighbors: int, *, lof_neighbors=None, n_job
     """
     from sklearn.neighbors import NearestNeighbors
 
-    from astrokit.embedding._place import neighbour_index
+    from astrokit.embedding._place import LazyIndex
 
     lof_k = n_neighbors if lof_neighbors is None else lof_neighbors
     nn = NearestNeighbors(n_neighbors=max(n_neighbors, lof_k), n_jobs=n_jobs).fit(Z)
@@ -94,7 +94,7 @@ def fit_neighbours(Z: np.ndarray, n_neighbors: int, *, lof_neighbors=None, n_job
     dist, ind = dist[:, :lof_k], ind[:, :lof_k]
     kdist = dist[:, -1]
     lrd = _lrd(dist, ind, kdist)
-    index = neighbour_index(Z.astype(np.float32), n_jobs)  # for new rows
+    index = LazyIndex(Z.astype(np.float32), n_jobs)  # built if new rows come
     return (index, kdist, lrd, n_neighbors, lof_k), knn, lrd[ind].mean(axis=1) / lrd
 
 
