@@ -292,13 +292,19 @@ class LazyIndex:
     cache pynndescent's ``nn_descent``). :meth:`build` builds it now.
     """
 
-    def __init__(self, values: np.ndarray, n_jobs=None):
+    def __init__(self, values: np.ndarray, n_jobs=None, *, exact=None):
         self.values = values
         self.n_jobs = n_jobs
         self.index = None
+        self.exact = exact  # a fitted NearestNeighbors to reuse while exact
 
     def build(self):
         """The index, built on the first call."""
+        if self.index is None and self.exact is not None:
+            if len(self.values) <= EXACT_SAMPLE_ROWS:
+                from astrokit.embedding._umap import _ExactIndex
+
+                self.index = _ExactIndex(self.exact)
         if self.index is None:
             self.index = neighbour_index(self.values, self.n_jobs)
         return self.index

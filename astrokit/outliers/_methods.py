@@ -94,7 +94,7 @@ def fit_neighbours(Z: np.ndarray, n_neighbors: int, *, lof_neighbors=None, n_job
     dist, ind = dist[:, :lof_k], ind[:, :lof_k]
     kdist = dist[:, -1]
     lrd = _lrd(dist, ind, kdist)
-    index = LazyIndex(Z.astype(np.float32), n_jobs)  # built if new rows come
+    index = LazyIndex(Z.astype(np.float32), n_jobs, exact=nn)  # if new rows come
     return (index, kdist, lrd, n_neighbors, lof_k), knn, lrd[ind].mean(axis=1) / lrd
 
 
