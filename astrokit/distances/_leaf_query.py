@@ -124,11 +124,8 @@ def _lower_bound(codes, order, trees, row):
 
 @njit(inline="always", cache=True)
 def _offer(query, codes, sentinel, keys, idx, fresh, i, tie, j):
-    w = keys[i, keys.shape[1] - 1]
-    limit = (1 << 30) if w == _EMPTY else np.int64(w >> np.uint64(32))
-    m = _misses(query[i], codes[j], sentinel, limit)
-    if m <= limit:
-        _push(keys[i], idx[i], fresh[i], _key(m, tie, j), j)
+    m = _misses(query[i], codes[j], sentinel)
+    _push(keys[i], idx[i], fresh[i], _key(m, tie, j), j)
 
 
 @njit(parallel=True, cache=True)
