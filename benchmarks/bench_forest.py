@@ -45,21 +45,29 @@ rows x 12 features on 2 cores, growing as N^2. Targets (issue 12): 10^6 rows
 of either data set, fit plus graph, in at most 2 minutes on 2 cores and 2 GB,
 recall at least 0.95, within 2x of pynndescent's time.
 
-Measured at 10^6 (one run, 2026-12-01 evening: ``python
+Measured at 10^6 (one run, 2026-12-01 night: ``python
 benchmarks/bench_forest.py --rows 1000000 --skip-recall --new-rows 50000``,
-2 threads on a quiet 2-core machine, load average about 1), blobs / mixture:
+2 threads on a quiet 2-core machine), blobs / mixture:
 
 - issue 12's call, fit + ``kneighbors_graph(X)`` (X recognised: the fitted
   rows' graph, equal to ``kneighbors_graph()``, no row its own neighbour):
-  **87.2 s / 101.8 s** wall (target 120 s); fit 22.3 / 29.5 s (placing the
-  rows 6.5 / 11.3 s), graph 64.9 / 72.3 s; CPU 155 / 182 s;
-- pynndescent in the same run: 53.8 s / 47.7 s wall; the forest /
-  pynndescent: **1.62 / 2.13** by wall time (target 2), 1.46 / 1.94 by CPU
-  time: the mixture misses by 7%;
+  **72.5 s / 82.7 s** wall (target 120 s); fit 22.6 / 29.2 s (placing the
+  rows 8.5 / 11.3 s), graph 49.9 / 53.6 s; CPU 127 / 148 s;
+- pynndescent in the same run: 66.4 s / 50.6 s wall; the forest /
+  pynndescent: **1.09 / 1.64** by wall time (target 2), 1.05 / 1.51 by CPU;
 - recall on 1,000 rows (ties): **0.993 / 0.981** (fitted graph; target
-  0.95), 0.981 / 0.958 (50,000 new rows, 12.6 / 13.3 s);
-- peak RSS **1.35 / 1.38 GB** (0.30 GB of it the interpreter and
-  libraries, 0.5 GB the data), pynndescent's process 1.38 / 1.41 GB.
+  0.95), 0.981 / 0.958 (50,000 new rows, 8.7 / 8.7 s);
+- peak RSS **1.35 / 1.42 GB** (0.30 GB of it the interpreter and
+  libraries, 0.5 GB the data), pynndescent's process 1.41 / 1.42 GB.
+
+The evening's run before (same machine, same call) took 87.2 / 101.8 s,
+1.62 / **2.13** times pynndescent. What made the graph 1.4 times faster,
+with the same neighbours: counting a pair's misses in one branch-free loop
+over the trees, which LLVM vectorises (the early exit every 32 trees it
+replaced did not vectorise: half the speed), and counting each pair of a
+sorted window once for both rows. On the cached leaves of the mixture
+(approximate search alone): 75-84 s before, 39-41 s after; refinement
+rounds 29 / 19 / 9 s before, 13 / 9 / 5 s after.
 
 What changed since the first 10^6 run (same day, load 5-15: recall 0.929 /
 0.984): the sorted orders are keyed on 32 trees instead of 8
