@@ -258,3 +258,28 @@ def test_the_red_overlay_in_memory_or_lazy_draws_the_same(
         assert marked.keys() == expected.keys()
         for name in expected:
             np.testing.assert_array_equal(marked[name], expected[name])
+
+
+@pytest.mark.parametrize("color", [None, "halpha", "cluster"])
+def test_a_lazy_overlay_follows_each_new_selection(pair, monkeypatch, color):
+    """The view and its lazy overlay are counted in one pass (the overlay
+    count kept with the cached view is dropped when the selection changes)."""
+    from astrokit.explorer import _lazy_app
+
+    monkeypatch.setattr(_lazy_app, "LOCAL_ROWS", 0)
+    memory, lazy = pair
+    for ex in pair:
+        ex.set_color(color)
+    for geometry in (LASSO, [(0.0, 0.0), (5.0, 0.0), (5.0, 9.0), (0.0, 9.0)]):
+        for ex in pair:
+            ex.select_lasso("embedding", geometry)
+            if ex is lazy:
+                ex.views["embedding"].raster()  # cached with this overlay
+        for key, view in memory.views.items():
+            expected_main, expected = view.raster()
+            main, marked = lazy.views[key].raster()
+            np.testing.assert_array_equal(main.count, expected_main.count)
+            if color == "halpha":
+                np.testing.assert_allclose(main.mean, expected_main.mean, rtol=1e-5)
+            assert marked.keys() == expected.keys() == {"selected"}
+            np.testing.assert_array_equal(marked["selected"], expected["selected"])

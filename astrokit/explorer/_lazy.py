@@ -91,10 +91,16 @@ class LazyRows:
         """(x0, y0, x1, y1), padded as for an in-memory view."""
         return self._bounds
 
-    def frame(self, values=None):
+    def frame(self, values=None, marks=None):
         """Datashader's lazy input: ``x``, ``y`` and ``values`` (a lazy Series
-        of the table named ``"v"``, or ``"c"`` for categories), shown rows."""
-        xy = self.xy if values is None else self.xy.assign(**{values.name: values})
+        of the table named ``"v"``, or ``"c"`` for categories), shown rows;
+        ``marks`` ({name: lazy mask of the table}) adds the columns ``"mark
+        NAME"`` that :func:`~astrokit.explorer._raster.aggregate` counts in
+        the same pass."""
+        columns = {} if values is None else {values.name: values}
+        for name, mask in (marks or {}).items():
+            columns[f"mark {name}"] = mask.astype(np.float32).where(mask)
+        xy = self.xy.assign(**columns) if columns else self.xy
         return xy[self.keep]
 
     def warmup(self) -> pd.DataFrame:

@@ -144,7 +144,7 @@ class LazyExplorer(Explorer):
             views = list(self.views.values())
             frames = dask.compute(*[view.rows.marked(mask) for view in views])
             for view, chosen in zip(views, frames, strict=True):
-                view.marked.pop("selected", None)
+                view.mark("selected", None)
                 if len(chosen):
                     view.marked["selected"] = chosen
         else:

@@ -51,6 +51,7 @@ class Raster:
 
     def __init__(self, xs, ys, count, mean):
         self.xs, self.ys, self.count, self.mean = xs, ys, count, mean
+        self.marks: dict = {}  # overlay name: its count, from "mark NAME" columns
 
 
 def aggregate(
@@ -62,6 +63,9 @@ def aggregate(
     height: int,
 ) -> Raster:
     """Count (and mean of ``v``, when ``data`` has it) on a width x height grid.
+
+    Columns ``"mark NAME"`` (1 for a marked row, NaN otherwise) are counted
+    in the same pass, into ``Raster.marks[NAME]`` (not with categories ``c``).
 
     Examples
     --------
@@ -92,20 +96,19 @@ def aggregate(
         xs = np.linspace(*x_range, int(width) + 1)
         ys = np.linspace(*y_range, int(height) + 1)
         return Raster((xs[:-1] + xs[1:]) / 2, (ys[:-1] + ys[1:]) / 2, count, mean)
+    marks = [c for c in data.columns if c.startswith("mark ")]
+    reductions = {"count": ds.count(), **{c: ds.count(c) for c in marks}}
     if "v" in data.columns:
-        agg = canvas.points(
-            data, "x", "y", ds.summary(count=ds.count(), mean=ds.mean("v"))
-        )
-        count, mean = agg["count"], agg["mean"].to_numpy()
-    else:
-        count = canvas.points(data, "x", "y", ds.count())
-        mean = None
-    return Raster(
-        count.coords["x"].to_numpy(),
-        count.coords["y"].to_numpy(),
-        count.to_numpy(),
+        reductions["mean"] = ds.mean("v")
+    agg = canvas.points(data, "x", "y", ds.summary(**reductions))
+    count = agg["count"]
+    mean = agg["mean"].to_numpy() if "v" in data.columns else None
+    raster = Raster(
+        count.coords["x"].to_numpy(), count.coords["y"].to_numpy(), count.to_numpy(),
         mean,
-    )
+    )  # fmt: skip
+    raster.marks = {c[len("mark ") :]: agg[c].to_numpy() for c in marks}
+    return raster
 
 
 def robust_limits(values: np.ndarray, *, log: bool = False) -> tuple[float, float]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pandas as pd
 
 from astrokit.explorer._raster import Raster, aggregate
 from astrokit.features import display_label
@@ -103,8 +104,9 @@ class View:
         # Few rows: coarser cells so that isolated points stay visible.
         sparse = size[0] * size[1] / max(4 * rows.n, 1)
         self.coarsen = int(np.clip(np.round(np.sqrt(sparse)), 1, 4))
-        self.data = rows.frame(None)
+        self.data, self.values = rows.frame(None), None
         self.marked: dict = {}  # "A", "B", "selected": frames of those rows
+        self.lazy_masks: dict = {}  # the same, as lazy masks (Dask tables)
         self._cache: tuple | None = None
         x0, y0, x1, y1 = rows.bounds
         if square:  # equal scales on a square frame
@@ -118,7 +120,7 @@ class View:
     # -- data -------------------------------------------------------------
     def set_values(self, values) -> None:
         """Colour by ``values`` (over all table rows), or density when None."""
-        self.data = self.rows.frame(values)
+        self.data, self.values = self.rows.frame(values), values
         self._cache = None
 
     def set_selection(self, mask) -> None:
@@ -128,10 +130,15 @@ class View:
     def mark(self, name: str, mask) -> None:
         """Keep the rows of ``mask`` as the overlay ``name`` (None: no overlay)."""
         marked = self.rows.marked(mask)
+        self.lazy_masks.pop(name, None)
+        if self._cache is not None:  # its count of the old mask is stale
+            self._cache[1].marks.pop(name, None)
         if marked is None:
             self.marked.pop(name, None)
         else:
             self.marked[name] = marked
+            if not isinstance(marked, pd.DataFrame):  # a Dask frame
+                self.lazy_masks[name] = mask
 
     @property
     def selected(self):
@@ -156,13 +163,23 @@ class View:
         grid = {"x_range": tuple(x_range), "y_range": tuple(y_range)}
         grid.update(width=width, height=height)
         key = (tuple(x_range), tuple(y_range), grid["width"], grid["height"])
+        order = [k for k in ("A", "B", "selected") if k in self.marked]
+        lazy = {k: self.lazy_masks[k] for k in order if k in self.lazy_masks}
+        categorical = "c" in self.data.columns
         if self._cache is not None and self._cache[0] == key:
             main = self._cache[1]
+        elif lazy and not categorical:  # lazy overlays: one pass over the rows
+            main = aggregate(self.rows.frame(self.values, marks=lazy), **grid)
+            self._cache = (key, main)
         else:
             main = aggregate(self.data, **grid)
             self._cache = (key, main)
-        order = [k for k in ("A", "B", "selected") if k in self.marked]
-        return main, {k: aggregate(self.marked[k], **grid).count for k in order}
+        counts = {}
+        for k in order:
+            counts[k] = main.marks.get(k)
+            if counts[k] is None:
+                counts[k] = aggregate(self.marked[k], **grid).count
+        return main, counts
 
     # -- HoloViews ----------------------------------------------------------
     def build(self):
