@@ -308,7 +308,8 @@ def test_explorer_fits_a_1000px_notebook_and_compares_groups(
                 _drag(page, emb.bounding_box(), start, end)
                 assert _wait_until(lambda: len(explorer.selection) > 0), group
                 page.get_by_role("button", name=f"Selection → {group}").click()
-                assert _wait_until(lambda g=group: g in explorer.groups), group
+                # a loaded CI machine took over 15 s once (each view re-renders)
+                assert _wait_until(lambda g=group: g in explorer.groups, 60.0), group
             page.get_by_role("button", name="Compare A and B").click()
             shown = explorer._layout.comparison
             assert _wait_until(lambda: len(shown.object) > 0), "no comparison table"
