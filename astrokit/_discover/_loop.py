@@ -246,13 +246,11 @@ def _groups(emb, random_state, choices, *, n_neighbors):
     """HDBSCAN on the embedding and its reruns: (labels, confidence, stability).
 
     A group must hold at least 1% of the rows and at least twice the
-    neighbourhood: with ``min_dist=0`` UMAP packs rows into knots of about
-    ``n_neighbors`` rows (a 240-row Gaussian at 10 neighbours fell into 7
-    groups at 10 rows; in 2 groups with its neighbour at 16 rows or more).
+    neighbourhood (:func:`astrokit.cluster.smallest_group`).
     """
     from astrokit import cluster
 
-    size = max(2 * n_neighbors, len(emb) // 100)
+    size = cluster.smallest_group(len(emb), n_neighbors)
     rows, stable = cluster.stability(
         emb,
         method="hdbscan",

@@ -16,6 +16,8 @@
   each cluster its mean Jaccard similarity with its best match across runs
   (its *stability*; Hennig 2007: below 0.5 a cluster "dissolves", above
   0.75 it is stable).
+- :func:`smallest_group` is HDBSCAN's default smallest cluster: 1% of the
+  rows, and on a UMAP embedding twice its neighbourhood.
 - :class:`SelfOrganizingMap` (minisom) puts every row on a node of a 2-D
   grid, similar nodes side by side; :func:`node_average` gives the average
   object per node.
@@ -37,7 +39,7 @@ from astrokit.cluster import _dask
 from astrokit.cluster._choose import choose_n_clusters
 from astrokit.cluster._compare import agreement, contingency
 from astrokit.cluster._estimator import Clusterer
-from astrokit.cluster._methods import METHODS
+from astrokit.cluster._methods import METHODS, smallest_group
 from astrokit.cluster._som import SelfOrganizingMap, node_average
 from astrokit.cluster._stability import stability
 
@@ -47,6 +49,7 @@ __all__ = [
     "cluster",
     "choose_n_clusters",
     "stability",
+    "smallest_group",
     "agreement",
     "contingency",
     "SelfOrganizingMap",
@@ -88,7 +91,9 @@ def cluster(
           and ``eps`` to the 95th percentile of the distance to that
           neighbour (so about 5% of rows, the sparsest, may become noise).
         - ``"hdbscan"``: hierarchical density (``sklearn.cluster.HDBSCAN``);
-          ``min_cluster_size`` defaults to ``max(10, N // 100)`` and
+          ``min_cluster_size`` defaults to ``max(10, N // 100)``, and on
+          a UMAP embedding of :func:`astrokit.embedding.embed` to at least
+          twice its ``n_neighbors`` (UMAP's knots; ``smallest_group``), and
           ``min_samples`` to ``min_cluster_size`` (scikit-learn's own
           default: density judged at the scale of the smallest group, as
           :func:`astrokit.discover` does). Labels sparse rows ``-1`` (noise).

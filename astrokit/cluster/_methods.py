@@ -26,6 +26,8 @@ __all__ = [
     "sample_rows",
     "fit_method",
     "fit_on_sample",
+    "smallest_group",
+    "embedding_neighbours",
 ]
 
 METHODS: dict[str, str] = {
@@ -84,6 +86,23 @@ def sample_rows(n: int, max_rows: int | None, random_state) -> np.ndarray:
     return np.sort(rng.choice(n, int(max_rows), replace=False))
 
 
+def smallest_group(n_rows: int, n_neighbors: int | None = None) -> int:
+    """HDBSCAN's default ``min_cluster_size``: 1% of the rows, at least 10.
+
+    On a UMAP embedding (``n_neighbors`` given) also at least twice its
+    neighbourhood: with ``min_dist=0`` UMAP packs rows into knots of about
+    ``n_neighbors`` rows, and at a floor of 10 a 240-row Gaussian embedded
+    with 10 neighbours fell into 7 groups (into 2 from 16 rows up).
+    """
+    return max(10, n_rows // 100, 2 * (n_neighbors or 0))
+
+
+def embedding_neighbours(data) -> int | None:
+    """The ``n_neighbors`` of a UMAP embedding of :func:`astrokit.embedding.embed`."""
+    attrs = getattr(data, "attrs", None) or {}
+    return attrs.get("umap", {}).get("n_neighbors")
+
+
 def _kmeans(X, n, random_state, options):
     from sklearn.cluster import KMeans
 
@@ -127,7 +146,7 @@ def _hdbscan(X, n, random_state, options):
     from sklearn.cluster import HDBSCAN
 
     opts = dict(options)
-    size = opts.pop("min_cluster_size", max(10, len(X) // 100))
+    size = opts.pop("min_cluster_size", smallest_group(len(X)))
     size = int(max(2, min(size, len(X))))
     samples = int(max(1, min(opts.pop("min_samples", size), len(X) - 1)))
     opts.setdefault("copy", True)
