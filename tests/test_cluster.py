@@ -432,14 +432,24 @@ def test_columns_selects_what_is_clustered(blobs):
         cluster(table, method="kmeans", n_clusters=3, columns=["nope"])
 
 
-def test_hdbscan_on_a_umap_embedding_keeps_its_knots_together(rng):
-    """Knots of 20 rows, UMAP's size at 15 neighbours, are no groups of their own."""
+@pytest.fixture
+def knots(rng):
+    """Two groups of nine knots of 20 rows, UMAP's knots at 15 neighbours."""
     grid = [(x, y) for x in (0.0, 1.5, 3.0) for y in (0.0, 1.5, 3.0)]
     centres = grid + [(x + 20.0, y) for x, y in grid]
     X = np.vstack([rng.normal(c, 0.15, (20, 2)) for c in centres])
-    emb = pd.DataFrame(X, columns=["umap_x", "umap_y"])
-    assert cluster(emb, method="hdbscan").nunique() > 10  # 1% floor: 10 rows
-    emb.attrs["umap"] = {"n_neighbors": 15, "min_dist": 0.0}
-    labels = cluster(emb, method="hdbscan")
+    return pd.DataFrame(X, columns=["umap_x", "umap_y"])
+
+
+def test_hdbscan_on_a_umap_embedding_keeps_its_knots_together(knots):
+    assert cluster(knots, method="hdbscan").nunique() > 10  # 1% floor: 10 rows
+    knots.attrs["umap"] = {"n_neighbors": 15, "min_dist": 0.0}
+    labels = cluster(knots, method="hdbscan")
     assert labels.value_counts().tolist() == [180, 180]
-    assert Clusterer("hdbscan").fit(emb).estimator_.min_cluster_size == 30
+    assert Clusterer("hdbscan").fit(knots).estimator_.min_cluster_size == 30
+
+
+def test_stability_reruns_keep_the_embedding_floor(knots):
+    knots.attrs["umap"] = {"n_neighbors": 15, "min_dist": 0.0}
+    _, clusters = stability(knots, method="hdbscan", n_runs=5)
+    assert clusters["stability"].min() > 0.95  # reruns at 10 rows split the knots
