@@ -13,6 +13,7 @@ from astrokit.cluster import (
     choose_n_clusters,
     cluster,
     contingency,
+    split_groups,
     stability,
 )
 from astrokit.cluster._stability import match_labels
@@ -453,3 +454,35 @@ def test_stability_reruns_keep_the_embedding_floor(knots):
     knots.attrs["umap"] = {"n_neighbors": 15, "min_dist": 0.0}
     _, clusters = stability(knots, method="hdbscan", n_runs=5)
     assert clusters["stability"].min() > 0.95  # reruns at 10 rows split the knots
+
+
+def test_split_groups_separates_a_gaussian_hidden_in_a_group(rng):
+    X = np.vstack([rng.normal(0, 1, (400, 3)), rng.normal(6, 0.5, (150, 3))])
+    index = pd.Index(rng.permutation(550) + 7, name="pixel")
+    labels = pd.Series(np.r_[np.zeros(400, int), np.full(150, 1)], index=index)
+    labels.iloc[400:] = 0  # the second Gaussian glued into the first group
+    labels.iloc[:5] = -1
+    frame = pd.DataFrame(X, index=index)
+    new, groups = split_groups(frame, labels, min_size=50)
+    assert new.index.equals(index)
+    assert (new.iloc[:5] == -1).all()  # noise stays noise
+    assert groups["size"].tolist() == [395, 150]
+    assert (groups["from"] == 0).all() and (groups["bound"] < 0.1).all()
+    assert (new.iloc[400:] == 1).all()
+
+
+def test_split_groups_leaves_one_gaussian_and_small_parts_whole(rng):
+    one = rng.normal(size=(2000, 4))
+    new, groups = split_groups(one, np.zeros(2000, int), min_size=20)
+    assert groups["size"].tolist() == [2000] and groups["bound"].isna().all()
+    tail = np.vstack([rng.normal(0, 1, (500, 2)), rng.normal(9, 0.3, (30, 2))])
+    new, _ = split_groups(tail, np.zeros(530, int), min_size=50)
+    assert (new == 0).all()  # 30 rows apart, but fewer than min_size
+
+
+def test_split_groups_tests_the_parts_again(rng):
+    centres = [(0, 0), (10, 0), (0, 10)]
+    X = np.vstack([rng.normal(c, 1, (200, 2)) for c in centres])
+    new, groups = split_groups(X, np.zeros(600, int), min_size=50)
+    assert sorted(groups["size"]) == [200, 200, 200]
+    assert agreement(new, np.repeat([0, 1, 2], 200))["ari"] == pytest.approx(1.0)

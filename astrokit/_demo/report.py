@@ -167,6 +167,12 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
             "reruns measured it)"
             if "sample_size" in stable
             else ""
+        )
+        + (
+            "; split_bound: the Bhattacharyya bound of the split of a group's "
+            "features that made it (its rerun figures are its parent's)"
+            if stable.get("split_bound", pd.Series(dtype=float)).notna().any()
+            else ""
         ),
     )
     description = res["description"][["size", "fraction", "name", "description"]]

@@ -193,6 +193,10 @@ def discover(
         embedding = _embedding(X, n_neighbors, metric, random_state, progress, choices)
         labels, confidence, stable = groups(embedding, random_state, choices)
         scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
+    labels, stable = _split(
+        X, labels, confidence, stable, min(n_neighbors, len(X) - 1), random_state,
+        choices,
+    )  # fmt: skip
     effects = interpret.effect_sizes(feats, labels)
     from astrokit._discover._result import Discovery
 
@@ -273,6 +277,44 @@ def _groups(emb, random_state, choices, *, n_neighbors):
         )
     )
     return labels, rows["confidence"], stable
+
+
+def _split(X, labels, confidence, stable, n_neighbors, random_state, choices):
+    """Split the groups whose features hold two separate Gaussians.
+
+    A split group keeps its parent's rerun figures in ``stable`` (the reruns
+    are HDBSCAN's) and gains its ``split_bound``.
+    """
+    from astrokit import cluster
+    from astrokit.cluster._split import BOUND
+
+    size = cluster.smallest_group(len(X), n_neighbors)
+    split, made = cluster.split_groups(
+        X, labels, min_size=size, random_state=random_state
+    )
+    parents = stable.reindex(made["from"].to_numpy()).set_axis(made.index)
+    parents["size"] = made["size"]
+    if "confidence" in parents:
+        parents["confidence"] = confidence.groupby(split).mean().reindex(made.index)
+    parents["split_bound"] = made["bound"]
+    if "sample_size" in parents:  # the sample's rows of a part are not counted
+        parents.loc[made["bound"].notna(), "sample_size"] = np.nan
+    bounds = made["bound"].dropna().unique()
+    shown = ", ".join(f"{b:.3f}" for b in bounds)
+    choices.append(
+        (
+            "split",
+            f"{len(bounds)} group(s) split in two by their features"
+            + (f" (Bhattacharyya bounds {shown})" if len(bounds) else "")
+            + f": {int(split[split >= 0].nunique())} groups",
+            "HDBSCAN keeps a group that reaches out of another as a thin tail, "
+            "with no drop in density at the neck; a group is split where two "
+            "Gaussians fitted to its features are separate by Hennig's (2010) "
+            f"rule (Bhattacharyya bound below {BOUND}) and each part holds at "
+            f"least {size} rows",
+        )
+    )
+    return split, parents
 
 
 def _outliers(X, n_neighbors, random_state, progress, choices, wanted):

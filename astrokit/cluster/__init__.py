@@ -18,6 +18,9 @@
   0.75 it is stable).
 - :func:`smallest_group` is HDBSCAN's default smallest cluster: 1% of the
   rows, and on a UMAP embedding twice its neighbourhood.
+- :func:`split_groups` splits a group in two where its features hold two
+  separate Gaussians (Hennig's 2010 rule for merging mixture components,
+  turned round): a tail that density clustering leaves inside a group.
 - :class:`SelfOrganizingMap` (minisom) puts every row on a node of a 2-D
   grid, similar nodes side by side; :func:`node_average` gives the average
   object per node.
@@ -41,6 +44,7 @@ from astrokit.cluster._compare import agreement, contingency
 from astrokit.cluster._estimator import Clusterer
 from astrokit.cluster._methods import METHODS, smallest_group
 from astrokit.cluster._som import SelfOrganizingMap, node_average
+from astrokit.cluster._split import split_groups
 from astrokit.cluster._stability import stability
 
 __all__ = [
@@ -50,6 +54,7 @@ __all__ = [
     "choose_n_clusters",
     "stability",
     "smallest_group",
+    "split_groups",
     "agreement",
     "contingency",
     "SelfOrganizingMap",

@@ -1,0 +1,151 @@
+"""Split a group whose features hold two separate Gaussians: :func:`split_groups`.
+
+HDBSCAN on an embedding cuts where the density drops. A group that reaches
+out of another as a thin tail, with no drop at the neck, stays inside it: on
+the demo tier the molecular clouds stay in the diffuse gas on three UMAP
+seeds of four. In the features such a tail is often a Gaussian of its own.
+Each group is fitted with two Gaussians and split when the two are separate
+by the rule Hennig (2010, Adv. Data Anal. Classif. 4, 3) gives for merging
+mixture components: the Bhattacharyya bound ``exp(-d_B)`` on their
+misclassification probability is below 0.1 (his default, that of
+``fpc::mergenormals``), and each part holds at least ``min_size`` rows.
+The parts are tested again. Written here because scikit-learn has no
+component merging and fpc is R; the Gaussians are scikit-learn's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from astrokit._shared.checks import check_int, check_random_state
+from astrokit.cluster._methods import as_matrix
+
+__all__ = ["split_groups", "BOUND"]
+
+BOUND = 0.1
+"""Hennig's (2010) default cutoff of the Bhattacharyya bound: below it, two
+Gaussians are separate groups."""
+
+
+def bhattacharyya_bound(means: np.ndarray, covariances: np.ndarray) -> float:
+    """``exp(-d_B)`` of two Gaussians: an upper bound on their misclassification."""
+    (m1, m2), (s1, s2) = means, covariances
+    pooled = (s1 + s2) / 2
+    diff = m1 - m2
+    mahalanobis = diff @ np.linalg.solve(pooled, diff) / 8
+    logdet = (
+        np.linalg.slogdet(pooled)[1]
+        - (np.linalg.slogdet(s1)[1] + np.linalg.slogdet(s2)[1]) / 2
+    )
+    return float(np.exp(-(mahalanobis + logdet / 2)))
+
+
+def _two_gaussians(X, rows, max_rows, rng, random_state):
+    """The two-Gaussian fit of ``X[rows]`` (on at most ``max_rows`` of them)."""
+    from sklearn.mixture import GaussianMixture
+
+    fit = rows if len(rows) <= max_rows else rng.choice(rows, max_rows, replace=False)
+    mixture = GaussianMixture(2, n_init=3, reg_covar=1e-4, random_state=random_state)
+    return mixture.fit(X[fit])
+
+
+def split_groups(
+    data,
+    labels,
+    *,
+    min_size: int,
+    bound: float = BOUND,
+    max_rows: int = 50_000,
+    random_state: int = 0,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Split every group in two where its features hold two separate Gaussians.
+
+    Parameters
+    ----------
+    data : DataFrame or array of shape (N, d)
+        Standardised features (the Gaussians are regularised by 1e-4 on
+        their diagonal, small for unit variances).
+    labels : Series or array of N ints
+        The groups (-1 noise, left as it is), e.g. HDBSCAN's on an embedding.
+    min_size : int
+        The smallest part a split may leave, e.g.
+        :func:`astrokit.cluster.smallest_group`.
+    bound : float, default 0.1
+        Split when the Bhattacharyya bound of the two Gaussians is below it.
+    max_rows : int, default 50,000
+        Fit each group's Gaussians on at most this many of its rows; every
+        row is then assigned to its more probable Gaussian.
+    random_state : int, default 0
+
+    Returns
+    -------
+    labels : Series
+        On the index of ``data``, named as ``labels`` (or ``"cluster"``):
+        0 the largest group, 1 the next, ...; -1 noise.
+    groups : DataFrame
+        Per new label: ``size``, ``from`` (the input label it came from)
+        and ``bound`` (that of the split that made it; NaN if unsplit).
+
+    Raises
+    ------
+    ValueError
+        ``labels`` of another length than ``data``; non-finite data.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal(8, 1, (100, 2))])
+    >>> new, groups = split_groups(X, np.zeros(400, int), min_size=50)
+    >>> groups["size"].tolist()
+    [300, 100]
+    """
+    X, index, _ = as_matrix(data)
+    X = X.astype(np.float64)
+    given = labels.reindex(index) if isinstance(labels, pd.Series) else labels
+    lab = np.asarray(given, dtype=np.int64).copy()
+    if lab.shape != (len(X),):
+        msg = f"labels has {lab.size} entries; data has {len(X)} rows."
+        raise ValueError(msg)
+    min_size = check_int(min_size, "min_size")
+    random_state = check_random_state(random_state)
+    rng = np.random.default_rng(random_state)
+    origin = {int(k): int(k) for k in np.unique(lab[lab >= 0])}
+    bounds: dict[int, float] = {}
+    queue, new_label = sorted(origin), max(origin, default=-1) + 1
+    while queue:
+        group = queue.pop(0)
+        rows = np.flatnonzero(lab == group)
+        if len(rows) < 2 * min_size:
+            continue
+        mixture = _two_gaussians(X, rows, max_rows, rng, random_state)
+        part = mixture.predict(X[rows])
+        found = bhattacharyya_bound(mixture.means_, mixture.covariances_)
+        if found >= bound or np.bincount(part, minlength=2).min() < min_size:
+            continue
+        lab[rows[part == 1]] = new_label
+        origin[new_label] = origin[group]
+        bounds[group] = bounds[new_label] = found
+        queue += [group, new_label]
+        new_label += 1
+    return _by_size(lab, index, origin, bounds, getattr(labels, "name", None))
+
+
+def _by_size(lab, index, origin, bounds, name) -> tuple[pd.Series, pd.DataFrame]:
+    """Labels renumbered by size (0 the largest) and the table of groups."""
+    kept = np.array(sorted(origin), dtype=np.int64)
+    counts = np.bincount(lab[lab >= 0], minlength=int(kept.max(initial=-1)) + 1)
+    order = kept[np.argsort(-counts[kept], kind="stable")]
+    lookup = np.full(len(counts), -1, dtype=np.int64)
+    lookup[order] = np.arange(len(order))
+    renamed = np.where(lab >= 0, lookup[np.clip(lab, 0, None)], -1)
+    name = name or "cluster"
+    groups = pd.DataFrame(
+        {
+            "size": counts[order].astype(np.int64),
+            "from": [origin[int(k)] for k in order],
+            "bound": [bounds.get(int(k), np.nan) for k in order],
+        },
+        index=pd.Index(range(len(order)), name=name),
+    )
+    return pd.Series(renamed, index=index, name=name), groups
