@@ -50,6 +50,15 @@ def test_records_every_choice(found):
     assert "groups" in repr(found)
 
 
+@pytest.mark.slow
+def test_the_split_step_keeps_labels_and_stability_in_step(found):
+    assert "split" in found.choices["step"].tolist()
+    counts = found.labels[found.labels >= 0].value_counts().sort_index()
+    assert found.stability.index.tolist() == counts.index.tolist()
+    assert found.stability["size"].tolist() == counts.tolist()
+    assert found.stability["split_bound"].isna().all()  # two round groups
+
+
 def test_refuses_truth_columns_as_features(stars):
     with pytest.raises(ValueError, match="are truth columns: discover never uses"):
         ak.discover(stars, columns=["pmra", "truth_member"])
