@@ -16,18 +16,19 @@ memory <= 4 GB, a report a browser opens quickly.
 
 Run: ``python benchmarks/bench_demo_full.py [--tier full] [--out folder]``.
 
-Measured on a quiet 2-core sandbox (2026-12-01 night, a fresh machine:
-the table read from the cache, no embedding cached, so numba compiled
-pynndescent's index for the placement), this script with ``--tier full``:
-**492 s wall** (8.2 min; target 10 min), 548 s CPU, **peak RSS 2.95 GB**
-(target 4 GB). Stages, wall s: loading 14; coverage, maps and histograms
-53; UMAP of the 50,000-row sample and placement of the rest 103 (about a
-minute of it compiling pynndescent); HDBSCAN and its five reruns 91; the
-outlier methods fitted on the sample and every other row scored 179 (224
-CPU s); the report's figures 36. 418,665 of 1,879,595 pixels kept, 8
-groups (6 planted), ARI 0.816; precision at the 2,057 planted anomalies:
-combined 0.863 (lof 0.956, knn 0.841, isolation 0.566, forest 0.035);
-report 14.0 MB, rasterised views. The run before (same day, with the
+Measured on a quiet 2-core sandbox (2026-12-02, the table and the sample's
+embedding read from the cache; discover now also tests every group for a
+split of its features), this script with ``--tier full``: **450 s wall**
+(7.5 min; target 10 min), 518 s CPU, **peak RSS 2.72 GB** (target 4 GB).
+Stages, wall s: loading 1; coverage, maps and histograms 60; UMAP placement
+26; HDBSCAN, its five reruns and the split test 91 (no group split: HDBSCAN
+on the sample already found 8 groups); the outlier methods 204 (253 CPU s);
+the report's figures 38. 418,665 of 1,879,595 pixels kept, 8 groups (6
+planted), ARI 0.816; report 14.0 MB. The run of 2026-12-01 night (no
+embedding cached, so numba compiled pynndescent's index for the placement):
+492 s wall, 548 s CPU, 2.95 GB; combined outlier precision at the 2,057
+planted anomalies 0.863 (lof 0.956, knn 0.841, isolation 0.566, forest
+0.035). The run before (same day, with the
 embedding cached and placement by exact search): 534 s, 2.52 GB. Generating
 the full tier on a fresh machine (before the cache holds it) is not
 included.
