@@ -6,10 +6,10 @@ defaults (the eleven features of Baron et al. 2024 under ``policy="flag"``,
 ``min_dist=0`` (the forest's own embedding clusters worse: see
 :data:`astrokit._discover._loop.METRIC`), HDBSCAN on the embedding with
 confidence over subsamples, groups split where their features hold two
-separate Gaussians (:func:`astrokit.cluster.split_groups`), effect sizes, every outlier method and their
-combined score), names each group from its features
-(:func:`astrokit.interpret.describe_clusters`), and only then grades the
-result against the planted truth. No choice reads a truth column.
+separate Gaussians (:func:`astrokit.cluster.split_groups`), effect sizes,
+every outlier method and their combined score), names each group from its
+features (:func:`astrokit.interpret.describe_clusters`), and only then
+grades the result against the planted truth. No choice reads a truth column.
 """
 
 from __future__ import annotations
