@@ -433,29 +433,6 @@ def test_columns_selects_what_is_clustered(blobs):
         cluster(table, method="kmeans", n_clusters=3, columns=["nope"])
 
 
-@pytest.fixture
-def knots(rng):
-    """Two groups of nine knots of 20 rows, UMAP's knots at 15 neighbours."""
-    grid = [(x, y) for x in (0.0, 1.5, 3.0) for y in (0.0, 1.5, 3.0)]
-    centres = grid + [(x + 20.0, y) for x, y in grid]
-    X = np.vstack([rng.normal(c, 0.15, (20, 2)) for c in centres])
-    return pd.DataFrame(X, columns=["umap_x", "umap_y"])
-
-
-def test_hdbscan_on_a_umap_embedding_keeps_its_knots_together(knots):
-    assert cluster(knots, method="hdbscan").nunique() > 10  # 1% floor: 10 rows
-    knots.attrs["umap"] = {"n_neighbors": 15, "min_dist": 0.0}
-    labels = cluster(knots, method="hdbscan")
-    assert labels.value_counts().tolist() == [180, 180]
-    assert Clusterer("hdbscan").fit(knots).estimator_.min_cluster_size == 30
-
-
-def test_stability_reruns_keep_the_embedding_floor(knots):
-    knots.attrs["umap"] = {"n_neighbors": 15, "min_dist": 0.0}
-    _, clusters = stability(knots, method="hdbscan", n_runs=5)
-    assert clusters["stability"].min() > 0.95  # reruns at 10 rows split the knots
-
-
 def test_split_groups_separates_a_gaussian_hidden_in_a_group(rng):
     X = np.vstack([rng.normal(0, 1, (400, 3)), rng.normal(6, 0.5, (150, 3))])
     index = pd.Index(rng.permutation(550) + 7, name="pixel")

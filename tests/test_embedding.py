@@ -57,7 +57,6 @@ def test_embed_keeps_index_and_separates_blobs(rng):
     assert list(emb.columns) == ["umap_x", "umap_y"]
     assert emb.index.equals(frame.index)
     assert emb.dtypes.eq(np.float32).all()
-    assert emb.attrs["umap"] == {"n_neighbors": 10, "min_dist": 0.0}
     q = ke.quality(frame, emb, truth=labels)
     assert q["ari"] == pytest.approx(1.0)
     assert q["trustworthiness"] > 0.9

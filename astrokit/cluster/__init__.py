@@ -16,8 +16,8 @@
   each cluster its mean Jaccard similarity with its best match across runs
   (its *stability*; Hennig 2007: below 0.5 a cluster "dissolves", above
   0.75 it is stable).
-- :func:`smallest_group` is HDBSCAN's default smallest cluster: 1% of the
-  rows, and on a UMAP embedding twice its neighbourhood.
+- :func:`smallest_group` is the smallest group: 1% of the rows (HDBSCAN's
+  default), and in :func:`astrokit.discover` twice UMAP's neighbourhood.
 - :func:`split_groups` splits a group in two where its features hold two
   separate Gaussians (Hennig's 2010 rule for merging mixture components,
   turned round): a tail that density clustering leaves inside a group.
@@ -96,9 +96,7 @@ def cluster(
           and ``eps`` to the 95th percentile of the distance to that
           neighbour (so about 5% of rows, the sparsest, may become noise).
         - ``"hdbscan"``: hierarchical density (``sklearn.cluster.HDBSCAN``);
-          ``min_cluster_size`` defaults to ``max(10, N // 100)``, and on
-          a UMAP embedding of :func:`astrokit.embedding.embed` to at least
-          twice its ``n_neighbors`` (UMAP's knots; ``smallest_group``), and
+          ``min_cluster_size`` defaults to ``max(10, N // 100)`` and
           ``min_samples`` to ``min_cluster_size`` (scikit-learn's own
           default: density judged at the scale of the smallest group, as
           :func:`astrokit.discover` does). Labels sparse rows ``-1`` (noise).

@@ -16,11 +16,8 @@ from astrokit.cluster._methods import (
     NEEDS_N,
     as_matrix,
     check_method,
-    embedding_neighbours,
     fit_on_sample,
     resolve_max_rows,
-    sample_rows,
-    smallest_group,
 )
 
 __all__ = ["Clusterer"]
@@ -245,10 +242,6 @@ class Clusterer(ClusterMixin, BaseEstimator):
         max_rows = resolve_max_rows(self.max_rows, method)
         random_state = check_random_state(self.random_state)
         options = dict(self.options or {})
-        neighbours = embedding_neighbours(X)
-        if method == "hdbscan" and neighbours and "min_cluster_size" not in options:
-            fitted = len(sample_rows(len(values), max_rows, random_state))
-            options["min_cluster_size"] = smallest_group(fitted, neighbours)
         choice = {"method": method, "n_clusters": n, "rule": "given", "scores": None}
         if n is None and method in NEEDS_N:
             n = _choose(values, method, random_state, options, choice)

@@ -27,7 +27,6 @@ __all__ = [
     "fit_method",
     "fit_on_sample",
     "smallest_group",
-    "embedding_neighbours",
 ]
 
 METHODS: dict[str, str] = {
@@ -87,20 +86,15 @@ def sample_rows(n: int, max_rows: int | None, random_state) -> np.ndarray:
 
 
 def smallest_group(n_rows: int, n_neighbors: int | None = None) -> int:
-    """HDBSCAN's default ``min_cluster_size``: 1% of the rows, at least 10.
+    """The smallest group: 1% of the rows, at least 10 (HDBSCAN's default).
 
-    On a UMAP embedding (``n_neighbors`` given) also at least twice its
-    neighbourhood: with ``min_dist=0`` UMAP packs rows into knots of about
-    ``n_neighbors`` rows, and at a floor of 10 a 240-row Gaussian embedded
-    with 10 neighbours fell into 7 groups (into 2 from 16 rows up).
+    :func:`astrokit.discover` also gives ``n_neighbors``, that of its UMAP
+    embedding, and asks for twice that: with ``min_dist=0`` UMAP packs rows
+    into knots of about ``n_neighbors`` rows (at a floor of 10, a 240-row
+    Gaussian embedded with 10 neighbours fell into 7 groups; into 2 from 16
+    rows up).
     """
     return max(10, n_rows // 100, 2 * (n_neighbors or 0))
-
-
-def embedding_neighbours(data) -> int | None:
-    """The ``n_neighbors`` of a UMAP embedding of :func:`astrokit.embedding.embed`."""
-    attrs = getattr(data, "attrs", None) or {}
-    return attrs.get("umap", {}).get("n_neighbors")
 
 
 def _kmeans(X, n, random_state, options):

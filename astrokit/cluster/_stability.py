@@ -16,12 +16,7 @@ import pandas as pd
 
 from astrokit._shared.checks import check_int, keyword_only_after
 from astrokit.cluster._estimator import Clusterer
-from astrokit.cluster._methods import (
-    NEEDS_N,
-    as_matrix,
-    embedding_neighbours,
-    smallest_group,
-)
+from astrokit.cluster._methods import NEEDS_N, as_matrix
 
 __all__ = ["stability", "match_labels", "best_jaccard", "consensus"]
 
@@ -104,20 +99,10 @@ def stability(
         raise ValueError(msg)
     n_runs = check_int(n_runs, "n_runs")
 
-    neighbours = embedding_neighbours(data)
-
-    def model(n, seed, n_rows=None):
-        opts = dict(options)
-        if (
-            method == "hdbscan"
-            and neighbours
-            and n_rows
-            and "min_cluster_size" not in opts
-        ):
-            opts["min_cluster_size"] = smallest_group(n_rows, neighbours)  # as ref
+    def model(n, seed):
         return Clusterer(
             method, n_clusters=n, max_rows=max_rows, random_state=seed,
-            options=opts,
+            options=options,
         )  # fmt: skip
 
     ref = model(n_clusters, random_state).fit(data).labels_
@@ -127,7 +112,7 @@ def stability(
         n_clusters = max(n_ref, 1)
     with _quiet():  # the reference run has said what there is to say
         votes, seen, jaccard = _repeat(
-            lambda rows, seed: model(n_clusters, seed, len(rows)).fit(X[rows]).labels_,
+            lambda rows, seed: model(n_clusters, seed).fit(X[rows]).labels_,
             ref, n_runs=n_runs,
             fraction=fraction if resample == "subsample" else None,
             random_state=random_state,

@@ -286,9 +286,7 @@ def embed(
         embedding = _fit_and_place(prepared, max_rows=max_rows, options=options)
     else:
         embedding, _ = _embed_prepared(prepared, max_rows=max_rows, **options)
-    frame = pd.DataFrame(embedding, index=prepared.index, columns=COLUMNS)
-    frame.attrs["umap"] = {"n_neighbors": n_neighbors, "min_dist": min_dist}
-    return frame
+    return pd.DataFrame(embedding, index=prepared.index, columns=COLUMNS)
 
 
 def _fit_and_place(prepared, *, max_rows, options) -> np.ndarray:
