@@ -463,3 +463,8 @@ def test_split_groups_tests_the_parts_again(rng):
     new, groups = split_groups(X, np.zeros(600, int), min_size=50)
     assert sorted(groups["size"]) == [200, 200, 200]
     assert agreement(new, np.repeat([0, 1, 2], 200))["ari"] == pytest.approx(1.0)
+
+
+def test_split_groups_of_all_noise_is_all_noise(rng):
+    new, groups = split_groups(rng.normal(size=(40, 2)), np.full(40, -1), min_size=5)
+    assert (new == -1).all() and groups.empty

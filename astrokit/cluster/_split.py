@@ -138,7 +138,8 @@ def _by_size(lab, index, origin, bounds, name) -> tuple[pd.Series, pd.DataFrame]
     order = kept[np.argsort(-counts[kept], kind="stable")]
     lookup = np.full(len(counts), -1, dtype=np.int64)
     lookup[order] = np.arange(len(order))
-    renamed = np.where(lab >= 0, lookup[np.clip(lab, 0, None)], -1)
+    renamed = np.full(len(lab), -1, dtype=np.int64)
+    renamed[lab >= 0] = lookup[lab[lab >= 0]]
     name = name or "cluster"
     groups = pd.DataFrame(
         {
