@@ -105,3 +105,41 @@ def test_the_forest_route_is_one_option_away(stars, found):
         .startswith("euclidean")
     )
     assert forest.labels.index.equals(stars.index)
+
+
+def _stable(values):
+    """A stability table of groups 0..n-1 with these mean Jaccards."""
+    return pd.DataFrame(
+        {"size": [2] * len(values), "stability": values},
+        index=pd.Index(range(len(values)), name="cluster"),
+    )
+
+
+def test_a_dissolved_group_is_withdrawn_as_noise_and_the_rest_renumbered():
+    from astrokit._discover._loop import _withdraw_dissolved
+
+    labels = pd.Series([0, 0, 1, 1, 2, 2, -1], index=list("abcdefg"), name="cluster")
+    confidence = pd.Series([1, 1, 0.4, 0.4, 0.9, 0.9, np.nan], index=labels.index)
+    choices = []
+    kept, conf, stable = _withdraw_dissolved(
+        labels, confidence, _stable([0.95, 0.3, 0.8]), choices
+    )
+    assert kept.tolist() == [0, 0, -1, -1, 1, 1, -1]
+    assert kept.index.equals(labels.index) and kept.name == "cluster"
+    assert conf.isna().tolist() == [False, False, True, True, False, False, True]
+    assert stable.index.tolist() == [0, 1]
+    assert stable["stability"].tolist() == [0.95, 0.8]
+    assert choices[0][0] == "stable groups"
+    assert "1 group(s) withdrawn" in choices[0][1] and "0.30" in choices[0][1]
+
+
+def test_groups_that_all_dissolve_are_kept_with_a_warning(caplog):
+    from astrokit._discover._loop import _withdraw_dissolved
+
+    labels = pd.Series([0, 0, 1, 1], name="cluster")
+    with caplog.at_level("WARNING", logger="astrokit.discover"):
+        kept, _, stable = _withdraw_dissolved(
+            labels, pd.Series([0.5] * 4), _stable([0.2, 0.5]), []
+        )
+    assert kept.tolist() == [0, 0, 1, 1] and len(stable) == 2
+    assert "every group dissolves" in caplog.text

@@ -5,10 +5,11 @@ defaults (the eleven features of Baron et al. 2024 under ``policy="flag"``,
 25 Euclidean neighbours of the standardised features, UMAP with Baron's
 ``min_dist=0`` (the forest's own embedding clusters worse: see
 :data:`astrokit._discover._loop.METRIC`), HDBSCAN on the embedding with
-confidence over subsamples, groups split where their features hold two
-separate Gaussians (:func:`astrokit.cluster.split_groups`), effect sizes,
-every outlier method and their combined score), names each group from its
-features (:func:`astrokit.interpret.describe_clusters`), and only then
+confidence over subsamples (a group that dissolves in them withdrawn),
+groups split where their features hold two separate Gaussians
+(:func:`astrokit.cluster.split_groups`), effect sizes, every outlier method
+and their combined score), names each group from its features
+(:func:`astrokit.interpret.describe_clusters`), and only then
 grades the result against the planted truth. No choice reads a truth column.
 """
 

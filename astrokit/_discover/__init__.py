@@ -2,9 +2,10 @@
 
 :func:`discover` runs the lessons' path on any numeric table (pixels, stars,
 galaxies): features, standardised -> their Euclidean neighbours -> a UMAP
-embedding -> HDBSCAN's groups on it, split where a group's features hold two
-separate Gaussians -> what the groups are (effect sizes) -> outliers (the
-unsupervised random forest's weirdness among the scores). Every choice is
+embedding -> HDBSCAN's groups on it, those stable over subsamples, split
+where a group's features hold two separate Gaussians -> what the groups are
+(effect sizes) -> outliers (the unsupervised random forest's weirdness among
+the scores). Every choice is
 made from the data and recorded with its reason in
 :attr:`Discovery.choices`; nothing reads a truth column (columns named
 ``truth_*`` or listed in ``table.attrs["truth_columns"]`` are left out), so

@@ -250,7 +250,8 @@ def _groups(emb, random_state, choices, *, n_neighbors):
     """HDBSCAN on the embedding and its reruns: (labels, confidence, stability).
 
     A group must hold at least 1% of the rows and at least twice the
-    neighbourhood (:func:`astrokit.cluster.smallest_group`).
+    neighbourhood (:func:`astrokit.cluster.smallest_group`), and must not
+    dissolve in the reruns (:func:`_withdraw_dissolved`).
     """
     from astrokit import cluster
 
@@ -276,7 +277,53 @@ def _groups(emb, random_state, choices, *, n_neighbors):
             "group's edge stay in it",
         )
     )
-    return labels, rows["confidence"], stable
+    return _withdraw_dissolved(labels, rows["confidence"], stable, choices)
+
+
+DISSOLVED = 0.5
+"""A group whose mean Jaccard over the reruns is at most this is withdrawn."""
+
+
+def _withdraw_dissolved(labels, confidence, stable, choices):
+    """Label noise the groups that dissolve in the reruns, renumbering the rest.
+
+    Hennig (2007, Comput. Stat. Data Anal. 52, 258) calls a cluster whose
+    mean Jaccard similarity over resamples is at most 0.5 *dissolved*: it
+    should not be trusted (``fpc::clusterboot``'s documentation). Its rows
+    are in no stable group, so they join the noise rather than a neighbour.
+    """
+    gone = stable.index[stable["stability"] <= DISSOLVED]
+    if len(gone) and len(gone) == len(stable):
+        logger.warning(
+            "discover: every group dissolves in the reruns (mean Jaccard at most "
+            "%s); they are kept, but none is a stable finding. Try more rows, "
+            "fewer features, or a larger n_neighbors.",
+            DISSOLVED,
+        )
+        gone = gone[:0]
+    if len(gone):
+        kept = stable.index.difference(gone)
+        lookup = pd.Series(np.arange(len(kept)), index=kept)
+        withdrawn = labels.isin(gone)
+        labels = labels.map(lookup).fillna(-1).astype(int).rename(labels.name)
+        confidence = confidence.mask(withdrawn)
+        shown = ", ".join(
+            f"{int(stable.at[g, 'size'])} rows at {stable.at[g, 'stability']:.2f}"
+            for g in gone
+        )
+        stable = stable.loc[kept].set_axis(pd.Index(lookup.to_numpy(), name="cluster"))
+    choices.append(
+        (
+            "stable groups",
+            f"{len(gone)} group(s) withdrawn as noise"
+            + (f" ({shown})" if len(gone) else "")
+            + f": {int(labels[labels >= 0].nunique())} groups",
+            f"a group whose mean Jaccard over the reruns is at most {DISSOLVED} "
+            "has dissolved (Hennig 2007) and is not a finding; its rows are "
+            "in no stable group",
+        )
+    )
+    return labels, confidence, stable
 
 
 def _split(X, labels, confidence, stable, n_neighbors, random_state, choices):
