@@ -71,10 +71,12 @@ def _embedding(report, res: dict) -> None:
         "unsupervised-forest distance of Baron & Poznanski (2017) scores the "
         "outliers (section 7). Each panel colours the embedding by one feature.",
     )
-    axes = interpret.plot_features(res["embedding"], res["X"])
+    own_units = res["features"][res["X"].columns]
+    axes = interpret.plot_features(res["embedding"], own_units)
     report.figure(
         axes.flat[0].figure,
-        f"UMAP of the standardised features ({distance['choice']})",
+        f"UMAP of the standardised features ({distance['choice']}), each panel "
+        "coloured by one feature in its own units",
     )
 
 
@@ -140,8 +142,9 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
     report.section(
         "6. Clusters",
         f"{choices.loc['clusters', 'choice']}, found without being told how "
-        f"many ({choices.loc['clusters', 'reason']}).{placed} Every choice of "
-        "the loop, with its reason, is in the table below.",
+        f"many ({choices.loc['clusters', 'reason']}).{placed} After the checks "
+        f"of stability and of the features: {labels[labels >= 0].nunique()} "
+        "groups. Every choice of the loop, with its reason, is in the table below.",
     )
     report.table(res["choices"], "The choices astrokit.discover made, and why")
     report.holoviews(

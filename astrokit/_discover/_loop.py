@@ -210,7 +210,10 @@ def discover(
         effects=effects,
         summary=interpret.summarize(effects),
         outliers=scores,
-        choices=pd.DataFrame(choices, columns=["step", "choice", "reason"]),
+        choices=pd.DataFrame(  # the groups' steps before the outliers'
+            sorted(choices, key=lambda row: row[0] == "outliers"),
+            columns=["step", "choice", "reason"],
+        ),
         dropped=dropped,
     )
 

@@ -85,6 +85,14 @@ def plot_embedding(embedding, *, values=None, labels=None, ax=None, **kwargs) ->
     )
 
 
+def _two_lines(column: str) -> str:
+    """The physical label of a column, its unit (if any) on a line of its own."""
+    label = display_label(column)
+    name, bracket, unit = label.rpartition(" [")
+    has_unit = bracket and label.endswith("]") and " " in unit
+    return f"{name}\n[{unit}" if has_unit else label
+
+
 def plot_features(
     embedding,
     features: pd.DataFrame,
@@ -143,7 +151,7 @@ def plot_features(
     x = pd.Series(xy[:, 0], index=index, name=names[0])
     y = pd.Series(xy[:, 1], index=index, name=names[1])
     for ax, col in zip(axs, columns, strict=True):
-        points(x, y, values=frame[col], ax=ax, title=display_label(col), **kwargs)
+        points(x, y, values=frame[col], ax=ax, title=_two_lines(col), **kwargs)
     return axs
 
 
