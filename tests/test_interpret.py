@@ -215,6 +215,16 @@ def test_plot_embedding_and_features(planted, rng):
     assert axs[0].get_ylabel() == "umap_y"
 
 
+def test_plot_features_puts_a_unit_below_the_name_and_keeps_line_names_whole(rng):
+    emb = pd.DataFrame(rng.normal(size=(20, 2)), columns=["umap_x", "umap_y"])
+    feats = pd.DataFrame(rng.normal(size=(20, 2)), columns=["log_ha_co", "log_oi_ha"])
+    with_unit, line_ratio = (ax.get_title() for ax in plot_features(emb, feats))
+    name, unit = with_unit.split("\n")
+    assert name.startswith("log H") and name.endswith("/CO")
+    assert unit.startswith("[") and unit.endswith("]") and "K km" in unit
+    assert "\n" not in line_ratio and line_ratio.startswith("log [OI]6300")
+
+
 def test_plot_violins_and_effect_sizes(planted):
     features, labels = planted
     axs = plot_violins(features, labels, columns=["planted", "noise_a"])
