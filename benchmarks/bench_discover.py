@@ -40,9 +40,10 @@ the split of groups by their features (``cluster.split_groups``): demo 7.25
 groups (7-8), ARI 0.822 (0.821-0.823), combined precision 0.90 (0.89-0.90);
 SDSS colours 0.783 (0.775-0.797), with log z 0.865 (0.857-0.867); M67 recall
 0.930 (0.856-1.000), purity 0.846 (0.691-0.951), at G < 18 purity 0.933
-(0.886-0.971). The same code on another machine's build gave demo 8 groups
-(no withdrawal yet), ARI 0.821, and M67 recall 0.999, purity 0.796: UMAP's
-optimisation is chaotic, so figures move with the CPU as with the seed.
+(0.886-0.971). Last session, on another machine, the means over the same
+seeds (before the withdrawal) were demo 8 groups, ARI 0.821, M67 recall
+0.999, purity 0.796: UMAP's optimisation is chaotic, so figures move with
+the CPU as with the seed.
 Before the split (HDBSCAN alone): demo 6.25 groups (6-7), ARI 0.772
 (0.752-0.822), the molecular clouds, a thin tail of the diffuse gas in the
 embedding, a group of their own on one seed in four.
