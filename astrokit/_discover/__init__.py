@@ -5,9 +5,8 @@ galaxies): features, standardised -> their Euclidean neighbours -> a UMAP
 embedding -> HDBSCAN's groups on it, those stable over subsamples, split
 where a group's features hold two separate Gaussians -> what the groups are
 (effect sizes) -> outliers (the unsupervised random forest's weirdness among
-the scores). Every choice is
-made from the data and recorded with its reason in
-:attr:`Discovery.choices`; nothing reads a truth column (columns named
+the scores). Every choice is made from the data and recorded with its reason
+in :attr:`Discovery.choices`; nothing reads a truth column (columns named
 ``truth_*`` or listed in ``table.attrs["truth_columns"]`` are left out), so
 a truth column can only grade the result afterwards. The result, a
 :class:`Discovery`, holds plain DataFrames on the input's index.

@@ -296,7 +296,7 @@ def _withdraw_dissolved(labels, confidence, stable, choices):
     are in no stable group, so they join the noise rather than a neighbour.
     """
     gone = stable.index[stable["stability"] <= DISSOLVED]
-    if len(gone) and len(gone) == len(stable):
+    if len(gone) == len(stable) > 0:
         logger.warning(
             "discover: every group dissolves in the reruns (mean Jaccard at most "
             "%s); they are kept, but none is a stable finding. Try more rows, "
