@@ -350,6 +350,31 @@ def test_known_band_units_are_checked_and_converted(tmp_path, rng):
         read_maps({"co21": wrong})
 
 
+@pytest.mark.parametrize(
+    ("bunit", "unit"),
+    [
+        ("K.KM/S", "K km / s"),  # capitals of older radio headers
+        ("KELVIN", "K"),
+        ("1E-20 ERG/S/CM2", "1e-20 erg / (s cm2)"),
+        ("JY/BEAM", "Jy / beam"),
+        ("Jy/beam.km/s", "Jy km / (beam s)"),  # CASA: (Jy/beam)(km/s)
+        ("erg/s/cm2/Angstrom", "erg / (Angstrom s cm2)"),  # astropy's own reading
+    ],
+)
+def test_radio_conventions_of_bunit_are_read(bunit, unit):
+    from astrokit.data._units import parse_bunit
+
+    assert parse_bunit(bunit).to_string() == unit
+
+
+def test_capitals_that_could_mean_two_units_are_not_guessed(caplog):
+    from astrokit.data._units import parse_bunit
+
+    with caplog.at_level(logging.WARNING, logger="astrokit.data"):
+        assert parse_bunit("MJY/SR") == "MJY/SR"  # milli- or mega-Jansky?
+    assert "not a unit astropy can parse" in caplog.text
+
+
 def test_unreadable_bunit_is_kept_as_text(tmp_path, rng, caplog):
     path = _write(
         tmp_path / "m.fits",

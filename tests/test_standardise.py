@@ -201,9 +201,13 @@ def test_maps_on_different_grids_go_onto_one_new_grid(tmp_path):
     assert half.attrs["resolution"]["grid"]["pixel_arcsec"] == pytest.approx(0.5)
 
 
-def test_jy_per_beam_becomes_the_band_unit(tmp_path):
+@pytest.mark.parametrize(
+    "bunit",  # the FITS standard's, CASA's moment maps', an AIPS header's
+    ["Jy km s-1 beam-1", "Jy/beam.km/s", "JY/BEAM.KM/S", "Jy/beam km/s"],
+)
+def test_jy_per_beam_becomes_the_band_unit(tmp_path, bunit):
     beam_arcsec = 1.0
-    header = _header(BUNIT="Jy km s-1 beam-1", RESTFRQ=230.538e9, **_beam_cards(1.0))
+    header = _header(BUNIT=bunit, RESTFRQ=230.538e9, **_beam_cards(1.0))
     path = _write(tmp_path / "co.fits", np.full((N, N), 0.01), header)
     table = read_maps({"co21": path}, resolution="2 arcsec")
     area = (2 * math.pi / (8 * math.log(2))) * (beam_arcsec * u.arcsec) ** 2

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from astrokit.data._units import parse_bunit
+
 __all__ = [
     "MapSpec",
     "open_map",
@@ -91,7 +93,7 @@ def open_map(label: str, spec: MapSpec) -> _Map:
             raise ValueError(msg)
         log.warning("%s (%s): %s", label, path.name, w.message)
     wcs, data = _celestial(label, path, header, data)
-    return _Map(path, data, header, wcs, _parse_unit(header.get("BUNIT")))
+    return _Map(path, data, header, wcs, parse_bunit(header.get("BUNIT")))
 
 
 def check_content(label: str, fmap: _Map, *, error: bool = False) -> None:
@@ -188,21 +190,6 @@ def _celestial(label, path, header, data):
         )
         raise ValueError(msg)
     return wcs.celestial, data.squeeze(axis=tuple(extra)) if extra else data
-
-
-def _parse_unit(text):
-    if text is None or not str(text).strip():
-        return None
-    import astropy.units as u
-
-    text = str(text).strip()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", u.UnitsWarning)
-        try:
-            return u.Unit(text)
-        except ValueError:
-            log.warning("BUNIT %r is not a unit astropy can parse; kept as text.", text)
-            return text
 
 
 def grid_difference(a: _Map, b: _Map) -> str:

@@ -15,19 +15,89 @@ Three kinds of map unit matter when maps are smoothed and regridded:
 Conversions to a band's unit use astropy's equivalencies, with
 ``brightness_temperature`` at the band's frequency (the header's ``RESTFRQ``,
 else the band's wavelength) for K <-> Jy/sr.
+
+:func:`parse_bunit` reads two radio conventions astropy does not, as
+spectral-cube does (its issues 126 and 214): the capitals of older CASA
+and AIPS headers (``JY/BEAM``, ``K.KM/S``), and CASA's moment maps,
+``Jy/beam.km/s``, which mean (Jy/beam)(km/s) where astropy's parser puts
+everything after the first ``/`` below the line, Jy/(beam km s).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import warnings
 
 import numpy as np
 
 from astrokit._shared.bands import BANDS
 
-__all__ = ["to_band_unit", "error_in_unit", "per_steradian", "unit_kind"]
+__all__ = [
+    "parse_bunit",
+    "to_band_unit",
+    "error_in_unit",
+    "per_steradian",
+    "unit_kind",
+]
 
 log = logging.getLogger("astrokit.data")
+
+CAPITALS = {
+    "JY": "Jy", "BEAM": "beam", "K": "K", "KELVIN": "K", "KM": "km", "M": "m",
+    "S": "s", "SR": "sr", "HZ": "Hz", "ERG": "erg", "CM": "cm", "W": "W",
+    "ANGSTROM": "Angstrom", "ARCSEC": "arcsec", "PIXEL": "pix", "PIX": "pix",
+}  # fmt: skip
+"""Unit names in the capitals of older radio headers (``MJY`` is left out:
+milli- or mega-Jansky cannot be told apart)."""
+NAME = r"(?<!\d)[A-Z]+"
+"""A unit name in capitals (not the E of 1E-20)."""
+PER_BEAM_TIMES = re.compile(r"^(?P<flux>[^/()]+)/beam[.* ]+(?P<times>[^()]+)$")
+"""CASA's ``<flux>/beam.<unit>``: per beam, then times the unit."""
+
+
+def _from_capitals(text: str) -> str:
+    """``text`` with capital unit names spelled as astropy reads them."""
+    if text != text.upper():
+        return text
+    names = re.findall(NAME, text)
+    if not names or any(name not in CAPITALS for name in names):
+        return text
+    return re.sub(NAME, lambda found: CAPITALS[found.group()], text)
+
+
+def parse_bunit(text):
+    """A FITS ``BUNIT`` as an astropy unit; unreadable text kept as text.
+
+    Examples
+    --------
+    >>> parse_bunit("JY/BEAM.KM/S").to_string()
+    'Jy km / (beam s)'
+    >>> parse_bunit("K km/s").to_string()
+    'K km / s'
+    """
+    if text is None or not str(text).strip():
+        return None
+    import astropy.units as u
+
+    given = str(text).strip()
+    spelled = _from_capitals(given)
+    casa = PER_BEAM_TIMES.match(spelled)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", u.UnitsWarning)
+        try:
+            if casa:
+                unit = u.Unit(casa["flux"]) / u.beam * u.Unit(casa["times"])
+            else:
+                unit = u.Unit(spelled)
+        except ValueError:
+            log.warning(
+                "BUNIT %r is not a unit astropy can parse; kept as text.", given
+            )
+            return given
+    if spelled != given or casa:
+        log.info("BUNIT %r read as %s (a radio convention).", given, unit)
+    return unit
 
 
 def unit_kind(unit) -> str:
