@@ -408,6 +408,23 @@ def test_hdbscan_finding_nothing_refits_with_a_single_cluster(rng, caplog):
     assert "refit" in labels.attrs["choice"]
 
 
+def test_hdbscan_on_an_embedding_asks_for_groups_at_its_scale(rng):
+    from astrokit.embedding import embed
+
+    X = pd.DataFrame(rng.normal(size=(300, 4)), columns=list("abcd"))
+    emb = embed(X, n_neighbors=15, cache=False)  # one Gaussian: one group
+    assert emb.attrs["n_neighbors"] == 15
+    labels = cluster(emb, method="hdbscan")
+    assert "min_cluster_size=30" in labels.attrs["choice"]["rule"]
+    assert labels[labels >= 0].nunique() <= 2
+    bare = cluster(emb.to_numpy(), method="hdbscan")  # no attrs: the 1% floor
+    assert "min_cluster_size=10" in bare.attrs["choice"]["rule"]
+    given = cluster(emb, method="hdbscan", min_cluster_size=12)
+    assert "min_cluster_size=12" in given.attrs["choice"]["rule"]
+    _, groups = stability(emb, method="hdbscan", n_runs=2)
+    assert groups["size"].sum() == (labels >= 0).sum()  # the same reference
+
+
 def test_all_noise_is_a_warning(blobs, caplog):
     data, _ = blobs
     with caplog.at_level("WARNING", logger="astrokit.cluster"):

@@ -96,7 +96,9 @@ def cluster(
           and ``eps`` to the 95th percentile of the distance to that
           neighbour (so about 5% of rows, the sparsest, may become noise).
         - ``"hdbscan"``: hierarchical density (``sklearn.cluster.HDBSCAN``);
-          ``min_cluster_size`` defaults to ``max(10, N // 100)`` and
+          ``min_cluster_size`` defaults to ``max(10, N // 100)`` (on a UMAP
+          embedding, at least twice its ``attrs["n_neighbors"]``:
+          :func:`smallest_group`) and
           ``min_samples`` to ``min_cluster_size`` (scikit-learn's own
           default: density judged at the scale of the smallest group, as
           :func:`astrokit.discover` does). Labels sparse rows ``-1`` (noise).

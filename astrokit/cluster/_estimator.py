@@ -16,6 +16,7 @@ from astrokit.cluster._methods import (
     NEEDS_N,
     as_matrix,
     check_method,
+    embedding_scale,
     fit_on_sample,
     resolve_max_rows,
 )
@@ -241,7 +242,7 @@ class Clusterer(ClusterMixin, BaseEstimator):
         n = _check_n(self.n_clusters, method, len(values))
         max_rows = resolve_max_rows(self.max_rows, method)
         random_state = check_random_state(self.random_state)
-        options = dict(self.options or {})
+        options = embedding_scale(X, method, self.options or {})
         choice = {"method": method, "n_clusters": n, "rule": "given", "scores": None}
         if n is None and method in NEEDS_N:
             n = _choose(values, method, random_state, options, choice)

@@ -27,6 +27,7 @@ __all__ = [
     "fit_method",
     "fit_on_sample",
     "smallest_group",
+    "embedding_scale",
 ]
 
 METHODS: dict[str, str] = {
@@ -95,6 +96,20 @@ def smallest_group(n_rows: int, n_neighbors: int | None = None) -> int:
     rows up).
     """
     return max(10, n_rows // 100, 2 * (n_neighbors or 0))
+
+
+def embedding_scale(data, method: str, options: dict) -> dict:
+    """``options`` with HDBSCAN's ``min_cluster_size`` at a UMAP embedding's scale.
+
+    :func:`astrokit.embedding.embed` records its ``n_neighbors`` in the
+    embedding's ``attrs``; HDBSCAN on it then asks for groups of at least
+    ``smallest_group(N, n_neighbors)`` rows, as :func:`astrokit.discover`
+    does, unless ``min_cluster_size`` is given.
+    """
+    knots = getattr(data, "attrs", {}).get("n_neighbors")
+    if method != "hdbscan" or "min_cluster_size" in options or not knots:
+        return dict(options)
+    return dict(options, min_cluster_size=smallest_group(len(data), int(knots)))
 
 
 def _kmeans(X, n, random_state, options):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from astrokit._shared.checks import check_int, keyword_only_after
 from astrokit.cluster._estimator import Clusterer
-from astrokit.cluster._methods import NEEDS_N, as_matrix
+from astrokit.cluster._methods import NEEDS_N, as_matrix, embedding_scale
 
 __all__ = ["stability", "match_labels", "best_jaccard", "consensus"]
 
@@ -98,6 +98,7 @@ def stability(
         msg = f"fraction={fraction!r} must be in (0, 1]."
         raise ValueError(msg)
     n_runs = check_int(n_runs, "n_runs")
+    options = embedding_scale(data, method, options)  # the reruns see arrays
 
     def model(n, seed):
         return Clusterer(

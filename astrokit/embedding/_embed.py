@@ -214,7 +214,9 @@ def embed(
     DataFrame
         Columns ``umap_x``, ``umap_y`` (``pca_x``, ``pca_y`` or ``tsne_x``,
         ``tsne_y`` for the other methods; float32); the index of ``data`` when
-        it is a DataFrame (or the graph's ``index``), else 0..N-1.
+        it is a DataFrame (or the graph's ``index``), else 0..N-1. A UMAP
+        embedding records its ``attrs["n_neighbors"]``, the scale of its
+        knots, which :func:`astrokit.cluster.cluster` with HDBSCAN reads.
 
     Raises
     ------
@@ -286,7 +288,9 @@ def embed(
         embedding = _fit_and_place(prepared, max_rows=max_rows, options=options)
     else:
         embedding, _ = _embed_prepared(prepared, max_rows=max_rows, **options)
-    return pd.DataFrame(embedding, index=prepared.index, columns=COLUMNS)
+    frame = pd.DataFrame(embedding, index=prepared.index, columns=COLUMNS)
+    frame.attrs["n_neighbors"] = n_neighbors
+    return frame
 
 
 def _fit_and_place(prepared, *, max_rows, options) -> np.ndarray:
