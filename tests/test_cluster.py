@@ -474,6 +474,12 @@ def test_split_groups_leaves_one_gaussian_and_small_parts_whole(rng):
     assert (new == 0).all()  # 30 rows apart, but fewer than min_size
 
 
+def test_split_groups_does_not_overfit_few_rows_in_many_dimensions(rng):
+    X = rng.normal(size=(300, 50))  # two Gaussians fit it only by overfitting
+    new, groups = split_groups(X, np.zeros(300, int), min_size=50)
+    assert groups["size"].tolist() == [300]
+
+
 def test_split_groups_tests_the_parts_again(rng):
     centres = [(0, 0), (10, 0), (0, 10)]
     X = np.vstack([rng.normal(c, 1, (200, 2)) for c in centres])

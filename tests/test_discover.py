@@ -90,6 +90,68 @@ def test_pixel_table_uses_the_phangs_features():
     assert found.outliers.index.equals(found.labels.index)
 
 
+def test_columns_that_carry_nothing_are_left_out_and_said(stars, caplog):
+    table = stars.assign(
+        empty=np.nan,
+        constant=1.0,
+        sparse=np.where(np.arange(len(stars)) < 9, 1.0, np.nan),
+    )
+    table.loc[table.index[:5], "sparse"] = 2.0
+    with caplog.at_level("WARNING", logger="astrokit.discover"):
+        found = ak.discover(table, n_neighbors=10, outliers=False)
+    assert list(found.features.columns) == ["pmra", "pmdec", "parallax"]
+    assert len(found.dropped) == 0  # no row lost to the sparse column
+    for name, why in [
+        ("empty", "no finite value"),
+        ("constant", "one value only"),
+        ("sparse", "missing in 97% of the rows"),
+    ]:
+        assert f"'{name}': {why}" in caplog.text
+    assert "left out" in found.choices.set_index("step").at["features", "reason"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "match"),
+    [
+        (["pmra", "nope"], r"columns \['nope'\] are not in the table"),
+        (["pmra", "name"], r"columns \['name'\] are not numeric"),
+        (["pmra", "empty"], r"columns \['empty'\] have no finite value"),
+        ([], "columns= is empty"),
+    ],
+)
+def test_named_columns_that_cannot_be_features_are_refused(stars, columns, match):
+    table = stars.assign(name="x", empty=np.nan)
+    with pytest.raises(ValueError, match=match):
+        ak.discover(table, columns=columns, outliers=False)
+
+
+@pytest.mark.slow
+def test_one_blob_gives_one_group_and_no_effects(caplog):
+    rng = np.random.default_rng(0)
+    blob = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    with caplog.at_level("WARNING", logger="astrokit.discover"):
+        found = ak.discover(blob, n_neighbors=10)
+    assert found.n_clusters == 1
+    assert found.outliers["combined"].notna().all()  # the outliers still ranked
+    assert found.effects.empty and found.summary.empty
+    assert "no separate groups at this scale" in caplog.text
+
+
+@pytest.mark.slow
+def test_one_feature_is_clustered_on_itself():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.lognormal(0, 1, 600), rng.lognormal(3, 0.3, 300)])
+    found = ak.discover(pd.DataFrame({"flux": np.log10(values)}), outliers=False)
+    assert (
+        "HDBSCAN on the feature"
+        in found.choices.set_index("step").at["clusters", "choice"]
+    )
+    assert found.n_clusters == 2
+    truth = np.repeat([0, 1], [600, 300])
+    assert ak.cluster.agreement(found.labels, truth)["ari"] > 0.8
+    assert list(found.embedding.columns) == ["umap_x", "umap_y"]  # still a map
+
+
 def test_refuses_an_unknown_metric(stars):
     with pytest.raises(ValueError, match="metric='urff' is not in the registry"):
         ak.discover(stars, metric="urff")

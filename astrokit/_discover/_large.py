@@ -65,11 +65,14 @@ LABEL_NEIGHBORS = 10
 """Labelled sample rows (nearest in the embedding) that vote on a placed row."""
 
 
-def run(X, n_neighbors, random_state, progress, choices, wanted, run_groups):
+def run(
+    X, n_neighbors, random_state, progress, choices, wanted, run_groups, on_feature
+):
     """``(embedding, labels, confidence, stability, outliers)`` of a large ``X``.
 
     ``run_groups(embedding, random_state, choices)`` is discover's clustering
-    step (HDBSCAN and its reruns), applied to the sample.
+    step (HDBSCAN and its reruns), applied to the sample's embedding, or with
+    ``on_feature`` to its one feature.
     """
     rows = sample_rows(len(X), SAMPLE_ROWS, random_state)
     choices.append(
@@ -83,7 +86,8 @@ def run(X, n_neighbors, random_state, progress, choices, wanted, run_groups):
         )
     )
     emb = embedding(X, rows, n_neighbors, random_state, choices)
-    labels, confidence, stable = groups(emb, rows, run_groups, random_state, choices)
+    space = X if on_feature else emb
+    labels, confidence, stable = groups(space, rows, run_groups, random_state, choices)
     scores = pd.DataFrame(index=X.index)
     if wanted:
         scores = outliers(X, rows, n_neighbors, random_state, progress, choices)
@@ -171,7 +175,8 @@ def groups(emb: pd.DataFrame, rows, run_groups, random_state, choices):
             "cluster labels",
             f"HDBSCAN and its reruns on the {len(rows):,} sample rows; every "
             f"other row takes the majority label of its {k} nearest sample rows "
-            "in the embedding, its confidence their mean confidence in that label",
+            f"in the {'feature' if emb.shape[1] == 1 else 'embedding'}, its "
+            "confidence their mean confidence in that label",
             "HDBSCAN's cost grows faster than the rows and it keeps no model "
             "for new rows; the nearest labelled rows are its approximate_predict "
             "in spirit (a row among noise stays noise)",
