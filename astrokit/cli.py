@@ -1,4 +1,4 @@
-"""The ``astrokit`` command line: ``astrokit demo`` and ``astrokit prepare``."""
+"""The ``astrokit`` command line: ``demo``, ``discover`` (any table), ``prepare``."""
 
 from __future__ import annotations
 
@@ -41,6 +41,33 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out", default="astrokit-demo", help="output folder (default: %(default)s)"
     )
+    discover = sub.add_parser(
+        "discover",
+        help="find the groups and outliers of your own table, write tables "
+        "and a report",
+        description="Run astrokit.discover with its defaults on a catalogue "
+        "file (FITS table, CSV, ECSV, Parquet, HDF5) and write rows.csv, "
+        "groups.csv, effects.csv, choices.csv and report.html into --out.",
+    )
+    discover.add_argument("table", help="the catalogue file")
+    discover.add_argument(
+        "--columns",
+        help="comma-separated feature columns, e.g. pmra,pmdec,parallax "
+        "(default: every numeric column but identifiers, truth columns and "
+        "columns that carry nothing)",
+    )
+    discover.add_argument(
+        "--index", help="the column that names the rows (e.g. source_id)"
+    )
+    discover.add_argument(
+        "--out",
+        default="astrokit-discover",
+        help="output folder (default: %(default)s)",
+    )
+    discover.add_argument(
+        "--no-outliers", action="store_true", help="skip the outlier scores"
+    )
+    _random_state_option(discover)
     prepare = sub.add_parser(
         "prepare", help="generate and cache the demo data, warm compiled code"
     )
@@ -92,6 +119,33 @@ def _demo(args: argparse.Namespace) -> None:
     print(f"done in {time.perf_counter() - start:.1f} s")
 
 
+def _discover(args: argparse.Namespace) -> None:
+    from astrokit import discover
+    from astrokit.data import read_catalog
+
+    out = Path(args.out)
+    _writable_folder(out)
+    start = time.perf_counter()
+    table = read_catalog(args.table, source_column=None)
+    if args.index is not None:
+        if args.index not in table.columns:
+            msg = f"--index {args.index!r} is not a column of {args.table}."
+            raise ValueError(msg)
+        table = table.set_index(args.index)
+    columns = None
+    if args.columns:
+        columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+    found = discover(
+        table, columns=columns, random_state=args.random_state,
+        outliers=not args.no_outliers,
+    )  # fmt: skip
+    paths = found.save(out, title=f"astrokit discover: {Path(args.table).name}")
+    print(found)
+    print(found.summary.to_string() if len(found.summary) else "no groups")
+    print(f"written to {out}: {', '.join(paths)}")
+    print(f"done in {time.perf_counter() - start:.1f} s")
+
+
 def _prepare(args: argparse.Namespace) -> None:
     from astrokit.data import load_demo
     from astrokit.embedding import warm_up
@@ -121,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             # the kit's warnings (an unwritable cache) are one line, always shown
             warnings.simplefilter("always", CacheWarning)
             warnings.showwarning = one_line
-            {"demo": _demo, "prepare": _prepare}[args.command](args)
+            run = {"demo": _demo, "discover": _discover, "prepare": _prepare}
+            run[args.command](args)
     except (ValueError, FileNotFoundError, OSError) as error:
         print(f"astrokit {args.command}: error: {error}", file=sys.stderr)
         return 1

@@ -39,6 +39,8 @@ table { border-collapse: collapse; font-size: .85em; margin: 1em 0; }
 table.wide { font-size: .75em; }
 th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: right; }
 th { max-width: 9em; }
+tbody th { max-width: none; white-space: nowrap; }
+.text td { text-align: left; }
 th { background: #f2f2f2; }
 .meta { color: #666; font-size: .9em; }
 .scroll { overflow-x: auto; }
@@ -92,6 +94,7 @@ class Report:
         *,
         percent="auto",
         labels: bool = True,
+        text: bool = False,
     ) -> None:
         """Add a DataFrame as an HTML table that fits the page.
 
@@ -111,6 +114,8 @@ class Report:
             values lie in [0, 1] and sum to 1 (a normalised contingency
             table); True: every float column; False: none.
         labels : bool, default True
+        text : bool, default False
+            Cells of words rather than numbers: aligned left.
         """
         if caption:
             self._parts.append(f'<p class="meta">{html.escape(caption)}</p>')
@@ -123,7 +128,8 @@ class Report:
         wide = ' class="wide"' if frame.shape[1] > 8 else ""
         table = frame.to_html(float_format=lambda v: f"{v:.3g}", border=0)
         table = table.replace('<table class="dataframe">', f"<table{wide}>", 1)
-        self._parts.append(f'<div class="scroll">{table}</div>')
+        kind = "scroll text" if text else "scroll"
+        self._parts.append(f'<div class="{kind}">{table}</div>')
 
     def holoviews(self, obj, caption: str | None = None) -> None:
         """Add a HoloViews object as a Bokeh plot (static data, pan and zoom)."""

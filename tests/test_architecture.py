@@ -31,8 +31,8 @@ STAGES = (
     "stars",
 )
 LAYER = {"_shared": 0, "data": 1, **dict.fromkeys(STAGES, 2), "plot": 3}
-LAYER |= {"_discover": 3}
-LAYER |= {"explorer": 4, "report": 4, "_demo": 5, "cli": 5}
+LAYER |= {"_discover": 3, "report": 3}  # a Discovery saves its own report
+LAYER |= {"explorer": 4, "_demo": 5, "cli": 5}
 PIPELINE = {stage: i for i, stage in enumerate(STAGES)}
 """Among the stages, arrows follow the loop: a stage imports earlier ones only."""
 HEAVY = ("umap", "numba", "holoviews", "panel", "bokeh", "datashader", "matplotlib")

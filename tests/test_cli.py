@@ -234,3 +234,72 @@ def test_demo_with_an_unwritable_cache_still_runs(tmp_path, capsys, monkeypatch)
     (line,) = [e for e in err if "CacheWarning" in e]  # one line, no source
     assert line.startswith("astrokit demo: CacheWarning: the demo table was comp")
     assert "ASTROKIT_CACHE=" in line and "Traceback" not in "".join(err)
+
+
+@pytest.fixture
+def star_file(tmp_path):
+    """A 3-column star table of two groups, with an identifier, as CSV."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    values = np.vstack([rng.normal(0, 1, (240, 3)), rng.normal(5, 0.4, (80, 3))])
+    table = pd.DataFrame(values, columns=["pmra", "pmdec", "parallax"])
+    table.insert(0, "source_id", rng.permutation(10**6)[:320] + 10**12)
+    path = tmp_path / "stars.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_discover_on_a_table_writes_its_tables_and_report(star_file, tmp_path, capsys):
+    import pandas as pd
+
+    out = tmp_path / "found"
+    status = cli.main(
+        ["discover", str(star_file), "--index", "source_id", "--out", str(out)]
+    )
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "Discovery: 320 rows x 3 features, 2 groups" in printed
+    rows = pd.read_csv(out / "rows.csv", index_col="source_id")
+    source = pd.read_csv(star_file, index_col="source_id")
+    assert rows.index.equals(source.index)  # the rows keep their names
+    assert set(rows.columns) >= {"umap_x", "umap_y", "cluster", "outlier_rank"}
+    assert rows["cluster"].nunique() == 2
+    choices = pd.read_csv(out / "choices.csv")
+    assert choices["step"].iloc[0] == "features"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for heading in ["What was done", "Groups", "Outliers"]:
+        assert f"<h2>{heading}" in page
+    assert page.count("data:image/png;base64,") == 2
+
+
+@pytest.mark.slow
+def test_discover_leaves_an_identifier_out_of_the_features(star_file, tmp_path, capsys):
+    status = cli.main(["discover", str(star_file), "--out", str(tmp_path / "o")])
+    assert status == 0
+    assert "3 features" in capsys.readouterr().out  # not source_id
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--index", "nope"], "--index 'nope' is not a column of"),
+        (["--columns", "pmra,zzz"], "columns ['zzz'] are not in the table"),
+    ],
+)
+def test_discover_with_a_wrong_column_is_one_clear_line(
+    star_file, tmp_path, capsys, extra, message
+):
+    status = cli.main(["discover", str(star_file), "--out", str(tmp_path), *extra])
+    assert status == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("astrokit discover: error: ") and message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_discover_of_a_missing_file_is_one_clear_line(tmp_path, capsys):
+    status = cli.main(["discover", str(tmp_path / "none.csv"), "--out", str(tmp_path)])
+    assert status == 1
+    assert "does not exist" in capsys.readouterr().err

@@ -2,15 +2,17 @@
 
 With ``columns=None`` on a table that is not a PHANGS-like pixel table, every
 numeric column but the truth columns is a feature, except the columns that
-would carry nothing or cost most rows: no finite value, one value only, or
-missing in more than half of the rows (:data:`MOSTLY_MISSING`; keeping such
-a column would drop those rows). Each left-out column is logged and recorded
-in ``choices``; named ``columns`` are taken as given.
+would carry nothing or cost most rows: identifiers (:data:`IDENTIFIER`), no
+finite value, one value only, or missing in more than half of the rows
+(:data:`MOSTLY_MISSING`; keeping such a column would drop those rows). Each
+left-out column is logged and recorded in ``choices``; named ``columns`` are
+taken as given.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,10 @@ logger = logging.getLogger("astrokit.discover")
 
 MOSTLY_MISSING = 0.5
 """A column missing (or infinite) in more than this share of rows is left out."""
+IDENTIFIER = re.compile(r"(^|_)id$|objid$", re.IGNORECASE)
+"""Names of identifier columns (``id``, ``source_id``, SDSS's ``objid``,
+``specobjid``): a row's name, not a measurement (SDSS's CSV holds objid as
+rounded floats, so its values need not even be unique)."""
 
 
 def _truth_columns(table: pd.DataFrame) -> set:
@@ -49,7 +55,9 @@ def _screened(table: pd.DataFrame, names: list) -> tuple[list, dict]:
     why = {}
     for j, name in enumerate(names):
         share = finite[:, j].mean()
-        if share == 0:
+        if IDENTIFIER.search(str(name)):
+            why[name] = "an identifier, by its name"
+        elif share == 0:
             why[name] = "no finite value"
         elif table[name][finite[:, j]].nunique() < 2:
             why[name] = "one value only"

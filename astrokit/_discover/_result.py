@@ -67,6 +67,17 @@ class Discovery:
             parts.append(self.outliers["combined"].rename("outlier_rank"))
         return pd.concat(parts, axis=1)
 
+    def save(self, folder, *, title: str = "astrokit discover") -> dict:
+        """Write the tables (CSV) and an offline HTML report into ``folder``.
+
+        Files: ``rows.csv``, ``groups.csv``, ``effects.csv``, ``choices.csv``
+        and ``report.html`` (:data:`astrokit._discover._save.FILES`), each
+        written atomically. Returns ``{file name: path}``.
+        """
+        from astrokit._discover._save import save
+
+        return save(self, folder, title=title)
+
     def __repr__(self) -> str:
         lines = [
             f"Discovery: {len(self.labels):,} rows x {self.X.shape[1]} features, "
