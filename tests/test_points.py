@@ -169,3 +169,21 @@ def test_pixel_sizes_must_be_integers(xy, kwargs):
     name, value = next(iter(kwargs.items()))
     with pytest.raises(TypeError, match=rf"{name}={value!r} must be an integer"):
         points(*xy, **kwargs)
+
+
+def test_a_long_legend_goes_beside_the_axes_in_columns():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(2, 600))
+
+    def columns(ax):
+        ax.figure.canvas.draw()  # the texts are placed when drawn
+        renderer = ax.figure.canvas.get_renderer()
+        texts = ax.get_legend().get_texts()
+        return len({round(t.get_window_extent(renderer).x0) for t in texts})
+
+    assert columns(points(x, y, labels=rng.integers(0, 4, 600))) == 1
+    many = points(x, y, labels=rng.integers(-1, 27, 600))
+    assert len(many.get_legend().get_texts()) == 28 and columns(many) == 2
+    renderer = many.figure.canvas.get_renderer()
+    box = many.get_legend().get_window_extent(renderer)
+    assert box.x0 > many.get_window_extent().x1  # beside, not over the points

@@ -108,8 +108,22 @@ def _sort_key(label):
     )
 
 
+LEGEND_INSIDE = 10
+"""A legend of more entries than this is drawn beside the axes, in columns."""
+LEGEND_ROWS = 15
+"""Entries per column of a legend beside the axes."""
+
+
 def draw_legend(ax, colors: dict, counts: dict) -> None:
+    """One patch per category, ``label (count)``; beside the axes when long."""
     from matplotlib.patches import Patch
 
     handles = [Patch(color=colors[c], label=f"{c} ({counts[c]:,})") for c in colors]
-    ax.legend(handles=handles, fontsize="small", loc="best", framealpha=0.8)
+    if len(handles) <= LEGEND_INSIDE:
+        ax.legend(handles=handles, fontsize="small", loc="best", framealpha=0.8)
+        return
+    ax.legend(
+        handles=handles, fontsize="small", loc="upper left",
+        bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+        ncols=-(-len(handles) // LEGEND_ROWS),
+    )  # fmt: skip
