@@ -338,7 +338,7 @@ def test_plot_scan_categorical_legend_and_given_axes(scan_table):
             {"n_neighbors": 30},
             ValueError,
             r"^n_neighbors=30 must be smaller than the number of rows \(25\): a "
-            r"row is never its own neighbour\.$",
+            r"row is never its own neighbour\. Pass n_neighbors=24 or fewer\.$",
         ),
         (
             np.ones((1, 3)),

@@ -71,6 +71,7 @@ def check_n_neighbors(n_neighbors, n_rows: int) -> int:
         msg = (
             f"n_neighbors={n_neighbors} must be smaller than the number of rows "
             f"({n_rows}): a row is never its own neighbour."
+            + (f" Pass n_neighbors={n_rows - 1} or fewer." if n_rows > 1 else "")
         )
         raise ValueError(msg)
     return n_neighbors
