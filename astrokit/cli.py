@@ -141,7 +141,8 @@ def _discover(args: argparse.Namespace) -> None:
     )  # fmt: skip
     paths = found.save(out, title=f"astrokit discover: {Path(args.table).name}")
     print(found)
-    print(found.summary.to_string() if len(found.summary) else "no groups")
+    if len(found.summary):
+        print(found.summary.to_string())
     print(f"written to {out}: {', '.join(paths)}")
     print(f"done in {time.perf_counter() - start:.1f} s")
 

@@ -219,7 +219,7 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
             "clusters",
             f"HDBSCAN on the {'feature' if on_feature else 'embedding'}, "
             f"min_cluster_size=min_samples={size}: "
-            f"{int(labels[labels >= 0].nunique())} groups",
+            f"{_groups_of(labels)}",
             (ONE_FEATURE + "; " if on_feature else "")
             + "density clustering finds the number of groups itself; a group "
             "must hold at least 1% of the rows (and twice the neighbourhood, "
@@ -229,6 +229,12 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
         )
     )
     return _withdraw_dissolved(labels, rows["confidence"], stable, choices)
+
+
+def _groups_of(labels) -> str:
+    """``"1 group"``, ``"5 groups"``: the groups of ``labels``, noise aside."""
+    found = int(labels[labels >= 0].nunique())
+    return f"{found} group" + ("" if found == 1 else "s")
 
 
 DISSOLVED = 0.5
@@ -268,7 +274,7 @@ def _withdraw_dissolved(labels, confidence, stable, choices):
             "stable groups",
             f"{len(gone)} group(s) withdrawn as noise"
             + (f" ({shown})" if len(gone) else "")
-            + f": {int(labels[labels >= 0].nunique())} groups",
+            + f": {_groups_of(labels)}",
             f"a group whose mean Jaccard over the reruns is at most {DISSOLVED} "
             "has dissolved (Hennig 2007) and is not a finding; its rows are "
             "in no stable group",
@@ -304,7 +310,7 @@ def _split(X, labels, confidence, stable, n_neighbors, random_state, choices):
             "split",
             f"{len(bounds)} group(s) split in two by their features"
             + (f" (Bhattacharyya bounds {shown})" if len(bounds) else "")
-            + f": {int(split[split >= 0].nunique())} groups",
+            + f": {_groups_of(split)}",
             "HDBSCAN keeps a group that reaches out of another as a thin tail, "
             "with no drop in density at the neck; a group is split where two "
             "Gaussians fitted to its features are separate by Hennig's (2010) "

@@ -81,7 +81,7 @@ class Discovery:
     def __repr__(self) -> str:
         lines = [
             f"Discovery: {len(self.labels):,} rows x {self.X.shape[1]} features, "
-            f"{self.n_clusters} groups"
+            f"{self.n_clusters} group{'' if self.n_clusters == 1 else 's'}"
             + (f", {len(self.dropped):,} rows left out" if len(self.dropped) else ""),
         ]
         for step, choice, reason in self.choices[["step", "choice", "reason"]].values:
