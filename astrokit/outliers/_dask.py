@@ -29,6 +29,7 @@ import pandas as pd
 
 from astrokit._shared import dask as _engine
 from astrokit._shared.checks import check_max_rows, check_random_state
+from astrokit._shared.matrix import select_columns
 from astrokit.outliers._dask_scores import scores_meta, shipped
 from astrokit.outliers._scorer import OutlierScorer
 
@@ -45,16 +46,8 @@ def _columns(table, columns) -> list:
     """``columns``, else ``attrs["features"]`` (``derive``), else the float ones."""
     if columns is None:
         columns = (getattr(table._meta, "attrs", {}) or {}).get("features")
-    if columns is not None:
-        wanted = [columns] if isinstance(columns, str) else list(columns)
-        unknown = [c for c in wanted if c not in table.columns]
-        if unknown:
-            msg = (
-                f"columns: unknown feature name(s) {unknown}; features has "
-                f"columns {list(table.columns)}."
-            )
-            raise ValueError(msg)
-        return wanted
+    if columns is not None:  # the table's empty meta frame, checked
+        return select_columns(table._meta, columns, "features").columns.tolist()
     floats = [c for c, t in table.dtypes.items() if pd.api.types.is_float_dtype(t)]
     if not floats:
         msg = (
