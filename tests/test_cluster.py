@@ -14,6 +14,7 @@ from astrokit.cluster import (
     cluster,
     contingency,
     split_groups,
+    split_stability,
     stability,
 )
 from astrokit.cluster._stability import match_labels
@@ -491,3 +492,17 @@ def test_split_groups_tests_the_parts_again(rng):
 def test_split_groups_of_all_noise_is_all_noise(rng):
     new, groups = split_groups(rng.normal(size=(40, 2)), np.full(40, -1), min_size=5)
     assert (new == -1).all() and groups.empty
+
+
+def test_split_stability_reruns_only_the_splits(rng):
+    hidden = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal(8, 1, (100, 2))])
+    whole = rng.normal(20, 1, (200, 2))  # a group of its own, never split
+    X = np.vstack([hidden, whole])
+    before = np.r_[np.zeros(400, int), np.ones(200, int)]
+    after, made = split_groups(X, before, min_size=50)
+    again = split_stability(X, before, after, min_size=50)
+    split = made.index[made["bound"].notna()]
+    assert sorted(again.index) == sorted(split)  # the unsplit group is not rerun
+    assert (again > 0.9).all()
+    none = split_stability(X, before, before, min_size=50)
+    assert none.empty

@@ -57,6 +57,7 @@ def test_the_split_step_keeps_labels_and_stability_in_step(found):
     assert found.stability.index.tolist() == counts.index.tolist()
     assert found.stability["size"].tolist() == counts.tolist()
     assert found.stability["split_bound"].isna().all()  # two round groups
+    assert found.stability["split_stability"].isna().all()  # none rerun
 
 
 def test_refuses_truth_columns_as_features(stars):

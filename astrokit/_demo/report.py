@@ -173,7 +173,8 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
         )
         + (
             "; split_bound: the Bhattacharyya bound of the split of a group's "
-            "features that made it (its rerun figures are its parent's)"
+            "features that made it (its other rerun figures are its parent's); "
+            "split_stability: its mean Jaccard over reruns of that split"
             if stable.get("split_bound", pd.Series(dtype=float)).notna().any()
             else ""
         ),

@@ -287,7 +287,8 @@ def _split(X, labels, confidence, stable, n_neighbors, random_state, choices):
     """Split the groups whose features hold two separate Gaussians.
 
     A split group keeps its parent's rerun figures in ``stable`` (the reruns
-    are HDBSCAN's) and gains its ``split_bound``.
+    are HDBSCAN's) and gains its ``split_bound`` and ``split_stability``
+    (:func:`astrokit.cluster.split_stability`: the split's own reruns).
     """
     from astrokit import cluster
     from astrokit.cluster._split import BOUND
@@ -296,15 +297,25 @@ def _split(X, labels, confidence, stable, n_neighbors, random_state, choices):
     split, made = cluster.split_groups(
         X, labels, min_size=size, random_state=random_state
     )
+    again = cluster.split_stability(
+        X, labels, split, min_size=size, n_runs=STABILITY_RUNS,
+        random_state=random_state,
+    )  # fmt: skip
     parents = stable.reindex(made["from"].to_numpy()).set_axis(made.index)
     parents["size"] = made["size"]
     if "confidence" in parents:
         parents["confidence"] = confidence.groupby(split).mean().reindex(made.index)
     parents["split_bound"] = made["bound"]
+    parents["split_stability"] = again.reindex(made.index)
+    _warn_unstable_splits(again)
     if "sample_size" in parents:  # the sample's rows of a part are not counted
         parents.loc[made["bound"].notna(), "sample_size"] = np.nan
     bounds = made["bound"].dropna().unique()
     shown = ", ".join(f"{b:.3f}" for b in bounds)
+    if len(again):
+        shown += "; parts found again in reruns of the split at " + ", ".join(
+            f"{j:.2f}" for j in again
+        )
     choices.append(
         (
             "split",
@@ -343,6 +354,19 @@ EFFECT_COLUMNS = [
     "n_cluster",
 ]  # fmt: skip
 """The columns of :func:`astrokit.interpret.effect_sizes`."""
+
+
+def _warn_unstable_splits(again: pd.Series) -> None:
+    weak = again[again <= DISSOLVED]
+    if len(weak):
+        logger.warning(
+            "discover: group(s) %s, made by a split, dissolve in reruns of the "
+            "split (mean Jaccard %s, at most %s): the split is not a firm "
+            "finding; compare them with their sibling before naming them.",
+            weak.index.tolist(),
+            ", ".join(f"{j:.2f}" for j in weak),
+            DISSOLVED,
+        )
 
 
 def _outliers(X, n_neighbors, random_state, progress, choices, wanted):

@@ -28,7 +28,9 @@ class Discovery:
         Per row, the fraction of subsample reruns that put it in its cluster.
     stability : DataFrame
         Per cluster, its size and mean Jaccard similarity with its best match
-        over the reruns (:func:`astrokit.cluster.stability`).
+        over the reruns (:func:`astrokit.cluster.stability`); for a group
+        made by a split, ``split_bound`` and ``split_stability``
+        (:func:`astrokit.cluster.split_stability`).
     effects : DataFrame
         Per cluster and feature, the effect size
         (:func:`astrokit.interpret.effect_sizes` on :attr:`features`).

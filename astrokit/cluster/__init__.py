@@ -20,7 +20,8 @@
   default), and in :func:`astrokit.discover` twice UMAP's neighbourhood.
 - :func:`split_groups` splits a group in two where its features hold two
   separate Gaussians (Hennig's 2010 rule for merging mixture components,
-  turned round): a tail that density clustering leaves inside a group.
+  turned round): a tail that density clustering leaves inside a group;
+  :func:`split_stability` reruns the splits on subsamples.
 - :class:`SelfOrganizingMap` (minisom) puts every row on a node of a 2-D
   grid, similar nodes side by side; :func:`node_average` gives the average
   object per node.
@@ -44,7 +45,7 @@ from astrokit.cluster._compare import agreement, contingency
 from astrokit.cluster._estimator import Clusterer
 from astrokit.cluster._methods import METHODS, smallest_group
 from astrokit.cluster._som import SelfOrganizingMap, node_average
-from astrokit.cluster._split import split_groups
+from astrokit.cluster._split import split_groups, split_stability
 from astrokit.cluster._stability import stability
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "stability",
     "smallest_group",
     "split_groups",
+    "split_stability",
     "agreement",
     "contingency",
     "SelfOrganizingMap",

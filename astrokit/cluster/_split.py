@@ -24,7 +24,7 @@ import pandas as pd
 from astrokit._shared.checks import check_int, check_random_state
 from astrokit.cluster._methods import as_matrix
 
-__all__ = ["split_groups", "BOUND"]
+__all__ = ["split_groups", "split_stability", "BOUND"]
 
 BOUND = 0.1
 """Hennig's (2010) default cutoff of the Bhattacharyya bound: below it, two
@@ -162,3 +162,75 @@ def _by_size(lab, index, origin, bounds, name) -> tuple[pd.Series, pd.DataFrame]
         index=pd.Index(range(len(order)), name=name),
     )
     return pd.Series(renamed, index=index, name=name), groups
+
+
+def split_stability(
+    data,
+    before,
+    after,
+    *,
+    min_size: int,
+    n_runs: int = 5,
+    fraction: float = 0.8,
+    random_state: int = 0,
+) -> pd.Series:
+    """How reproducible the splits of :func:`split_groups` are, per part.
+
+    Only the rows of the groups that were split are rerun: each run draws
+    ``fraction`` of them, splits their groups again (with ``min_size``
+    scaled by ``fraction``) and takes, for each part, its best Jaccard
+    similarity with a part of the run (Hennig 2007, as :func:`stability`).
+
+    Parameters
+    ----------
+    data : DataFrame or array of shape (N, d)
+        The standardised features given to :func:`split_groups`.
+    before, after : array or Series of N ints
+        The labels given to, and returned by, :func:`split_groups`.
+    min_size, random_state
+        As given to :func:`split_groups`.
+    n_runs : int, default 5
+    fraction : float, default 0.8
+
+    Returns
+    -------
+    pandas.Series
+        ``split_stability``, the mean Jaccard over the runs, indexed by the
+        ``after`` label of every part of a split (empty when none was split).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal(8, 1, (100, 2))])
+    >>> before = np.zeros(400, int)
+    >>> after, _ = split_groups(X, before, min_size=50)
+    >>> split_stability(X, before, after, min_size=50).round(2).tolist()
+    [1.0, 1.0]
+    """
+    from astrokit.cluster._stability import best_jaccard
+
+    X, _, _ = as_matrix(data)
+    before = np.asarray(before, dtype=np.int64)
+    after = np.asarray(after, dtype=np.int64)
+    pairs = pd.DataFrame({"before": before, "after": after})[after >= 0]
+    parts = pairs.groupby("before")["after"].nunique()
+    split = np.isin(before, parts.index[parts > 1])
+    made = np.unique(after[split & (after >= 0)])
+    if not len(made):
+        return pd.Series([], dtype=float, name="split_stability")
+    rows = np.flatnonzero(split)
+    lookup = np.full(after.max() + 1, -1)
+    lookup[made] = np.arange(len(made))
+    ref = np.where(after[rows] >= 0, lookup[after[rows].clip(0)], -1)
+    rng = np.random.default_rng(random_state)
+    size = max(2, int(round(fraction * len(rows))))
+    jaccard = np.full((n_runs, len(made)), np.nan)
+    for r in range(n_runs):
+        sub = np.sort(rng.choice(len(rows), size, replace=False))
+        run, _ = split_groups(
+            X[rows[sub]], before[rows[sub]],
+            min_size=max(1, int(fraction * min_size)),
+            random_state=random_state + 1 + r,
+        )  # fmt: skip
+        jaccard[r] = best_jaccard(ref[sub], run.to_numpy(), len(made))
+    return pd.Series(np.nanmean(jaccard, axis=0), index=made, name="split_stability")
