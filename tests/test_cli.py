@@ -286,7 +286,7 @@ def test_discover_leaves_an_identifier_out_of_the_features(star_file, tmp_path, 
     ("extra", "message"),
     [
         (["--index", "nope"], "--index 'nope' is not a column of"),
-        (["--columns", "pmra,zzz"], "columns ['zzz'] are not in the table"),
+        (["--columns", "pmra,zzz"], "unknown feature name(s) ['zzz']; the table has"),
     ],
 )
 def test_discover_with_a_wrong_column_is_one_clear_line(

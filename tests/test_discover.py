@@ -114,7 +114,7 @@ def test_columns_that_carry_nothing_are_left_out_and_said(stars, caplog):
 @pytest.mark.parametrize(
     ("columns", "match"),
     [
-        (["pmra", "nope"], r"columns \['nope'\] are not in the table"),
+        (["pmra", "nope"], r"unknown feature name\(s\) \['nope'\]; the table has"),
         (["pmra", "name"], r"columns \['name'\] are not numeric"),
         (["pmra", "empty"], r"columns \['empty'\] have no finite value"),
         ([], "columns= is empty"),

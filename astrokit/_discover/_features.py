@@ -17,7 +17,12 @@ import re
 import numpy as np
 import pandas as pd
 
-from astrokit._shared.matrix import names_list, numeric_columns, standardize
+from astrokit._shared.matrix import (
+    names_list,
+    numeric_columns,
+    select_columns,
+    standardize,
+)
 
 __all__ = ["features_of", "is_pixel_table", "standardised", "MOSTLY_MISSING"]
 
@@ -121,14 +126,8 @@ def _named(columns, truth, table, choices) -> list:
     if not names:
         msg = "columns= is empty; name at least one numeric column."
         raise ValueError(msg)
-    unknown = [n for n in names if n not in table.columns]
-    if unknown:
-        msg = (
-            f"columns {names_list(unknown)} are not in the table; its numeric "
-            f"columns are {names_list(numeric_columns(table))}."
-        )
-        raise ValueError(msg)
-    text = [n for n in names if n not in numeric_columns(table[names])]
+    chosen = select_columns(table, names, "the table")  # unknown names listed
+    text = [n for n in names if n not in numeric_columns(chosen)]
     if text:
         msg = (
             f"columns {names_list(text)} are not numeric (text, categories and "
