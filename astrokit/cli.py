@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -101,20 +102,26 @@ def _writable_folder(out: Path) -> bool:
     return created
 
 
-def _demo(args: argparse.Namespace) -> None:
-    from astrokit._demo.report import build_demo_report, format_summary
-    from astrokit.data import load_demo
-
-    out = Path(args.out)
-    created = _writable_folder(out)  # before any work: fail in a second, not later
-    start = time.perf_counter()
+@contextlib.contextmanager
+def _output_folder(out: Path):
+    """``--out``, checked before any work; removed if a failed run left it empty."""
+    created = _writable_folder(out)  # fail in a second, not after the work
     try:
-        table = load_demo(args.tier, random_state=args.random_state)
-        summary = build_demo_report(table, out)  # the report is written atomically
+        yield out
     except BaseException:
         if created and not any(out.iterdir()):
             out.rmdir()  # leave nothing behind
         raise
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from astrokit._demo.report import build_demo_report, format_summary
+    from astrokit.data import load_demo
+
+    start = time.perf_counter()
+    with _output_folder(Path(args.out)) as out:
+        table = load_demo(args.tier, random_state=args.random_state)
+        summary = build_demo_report(table, out)  # the report is written atomically
     print(format_summary(summary))
     print(f"done in {time.perf_counter() - start:.1f} s")
 
@@ -123,23 +130,23 @@ def _discover(args: argparse.Namespace) -> None:
     from astrokit import discover
     from astrokit.data import read_catalog
 
-    out = Path(args.out)
-    _writable_folder(out)
     start = time.perf_counter()
-    table = read_catalog(args.table, source_column=None)
-    if args.index is not None:
-        if args.index not in table.columns:
-            msg = f"--index {args.index!r} is not a column of {args.table}."
-            raise ValueError(msg)
-        table = table.set_index(args.index)
-    columns = None
-    if args.columns:
-        columns = [c.strip() for c in args.columns.split(",") if c.strip()]
-    found = discover(
-        table, columns=columns, random_state=args.random_state,
-        outliers=not args.no_outliers,
-    )  # fmt: skip
-    paths = found.save(out, title=f"astrokit discover: {Path(args.table).name}")
+    with _output_folder(Path(args.out)) as out:
+        table = read_catalog(args.table, source_column=None)
+        if args.index is not None:
+            if args.index not in table.columns:
+                msg = f"--index {args.index!r} is not a column of {args.table}."
+                raise ValueError(msg)
+            table = table.set_index(args.index)
+        columns = None
+        if args.columns:
+            columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+        found = discover(
+            table, columns=columns, random_state=args.random_state,
+            outliers=not args.no_outliers,
+        )  # fmt: skip
+        title = f"astrokit discover: {Path(args.table).name}"
+        paths = found.save(out, title=title)
     print(found)
     if len(found.summary):
         print(found.summary.to_string())

@@ -292,8 +292,10 @@ def test_discover_leaves_an_identifier_out_of_the_features(star_file, tmp_path, 
 def test_discover_with_a_wrong_column_is_one_clear_line(
     star_file, tmp_path, capsys, extra, message
 ):
-    status = cli.main(["discover", str(star_file), "--out", str(tmp_path), *extra])
+    out = tmp_path / "new"
+    status = cli.main(["discover", str(star_file), "--out", str(out), *extra])
     assert status == 1
+    assert not out.exists()  # the folder it made is removed again
     err = capsys.readouterr().err.strip()
     assert err.startswith("astrokit discover: error: ") and message in err
     assert len(err.splitlines()) == 1

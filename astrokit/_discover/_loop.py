@@ -231,9 +231,14 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
     return _withdraw_dissolved(labels, rows["confidence"], stable, choices)
 
 
+def _n_groups(labels) -> int:
+    """The groups of ``labels``, noise aside."""
+    return int(labels[labels >= 0].nunique())
+
+
 def _groups_of(labels) -> str:
-    """``"1 group"``, ``"5 groups"``: the groups of ``labels``, noise aside."""
-    found = int(labels[labels >= 0].nunique())
+    """``"1 group"``, ``"5 groups"``."""
+    found = _n_groups(labels)
     return f"{found} group" + ("" if found == 1 else "s")
 
 
@@ -336,7 +341,7 @@ def _effects(feats, labels, choices) -> pd.DataFrame:
     """Effect sizes of every group; none (logged) when fewer than two groups."""
     from astrokit import interpret
 
-    found = int(labels[labels >= 0].nunique())
+    found = _n_groups(labels)
     if found >= 2:
         return interpret.effect_sizes(feats, labels)
     logger.warning(
@@ -346,14 +351,7 @@ def _effects(feats, labels, choices) -> pd.DataFrame:
         "no group" if found == 0 else "one group",
     )
     choices.append(("effects", "none", f"{found} group(s): nothing to compare"))
-    return pd.DataFrame(columns=EFFECT_COLUMNS)
-
-
-EFFECT_COLUMNS = [
-    "cluster", "feature", "effect", "rank", "centre_cluster", "centre_rest",
-    "n_cluster",
-]  # fmt: skip
-"""The columns of :func:`astrokit.interpret.effect_sizes`."""
+    return pd.DataFrame(columns=interpret.EFFECT_COLUMNS)
 
 
 def _warn_unstable_splits(again: pd.Series) -> None:

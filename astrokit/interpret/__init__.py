@@ -32,7 +32,7 @@ from __future__ import annotations
 from astrokit.data import sky_map
 from astrokit.interpret._average import average_object
 from astrokit.interpret._describe import describe_clusters, plot_sequence
-from astrokit.interpret._effects import effect_sizes, summarize
+from astrokit.interpret._effects import EFFECT_COLUMNS, effect_sizes, summarize
 from astrokit.interpret._maps import plot_average_object, plot_sky
 from astrokit.interpret._plots import (
     plot_effect_sizes,
@@ -43,6 +43,7 @@ from astrokit.interpret._plots import (
 
 __all__ = [
     "effect_sizes",
+    "EFFECT_COLUMNS",
     "summarize",
     "describe_clusters",
     "average_object",

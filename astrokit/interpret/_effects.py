@@ -17,7 +17,13 @@ from astrokit._shared.checks import check_int
 from astrokit._shared.matrix import check_unique_index
 from astrokit.interpret._inputs import align_features, numeric_columns
 
-__all__ = ["effect_sizes", "group_effect", "summarize"]
+__all__ = ["effect_sizes", "group_effect", "summarize", "EFFECT_COLUMNS"]
+
+EFFECT_COLUMNS = [
+    "cluster", "feature", "effect", "rank", "centre_cluster", "centre_rest",
+    "n_cluster",
+]  # fmt: skip
+"""The columns of :func:`effect_sizes`, in order."""
 _MAD_TO_SIGMA = 1.4826
 _EFFECTS = ("robust", "cohen")
 
@@ -166,18 +172,7 @@ def effect_sizes(
         part["rank"] = np.empty(len(columns), dtype=int)
         part.loc[order, "rank"] = np.arange(1, len(columns) + 1)
         parts.append(part.sort_values("rank"))
-    out = pd.concat(parts, ignore_index=True)
-    return out[
-        [
-            "cluster",
-            "feature",
-            "effect",
-            "rank",
-            "centre_cluster",
-            "centre_rest",
-            "n_cluster",
-        ]
-    ]
+    return pd.concat(parts, ignore_index=True)[EFFECT_COLUMNS]
 
 
 def summarize(effects: pd.DataFrame, *, top: int = 3) -> pd.DataFrame:
