@@ -466,6 +466,22 @@ def test_split_groups_separates_a_gaussian_hidden_in_a_group(rng):
     assert (new.iloc[400:] == 1).all()
 
 
+def test_split_groups_is_not_misled_by_a_sparse_halo(rng):
+    # Untrimmed, the second Gaussian takes the 60 halo rows and the pair is
+    # never split (10 seeds of 10); its 5% least likely rows trimmed, it is.
+    pair = np.vstack([rng.normal((x, 0), (0.6, 1), (500, 2)) for x in (-1.5, 1.5)])
+    X = np.vstack([pair, rng.uniform(-12, 12, (60, 2))])
+    new, groups = split_groups(X, np.zeros(len(X), int), min_size=50)
+    assert len(groups) == 2
+    assert agreement(new[:1000], np.repeat([0, 1], 500))["ari"] > 0.9
+
+
+def test_split_groups_keeps_whole_the_groups_asked(rng):
+    X = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal(8, 1, (100, 2))])
+    new, groups = split_groups(X, np.zeros(400, int), min_size=50, keep_whole=[0])
+    assert (new == 0).all() and groups["bound"].isna().all()
+
+
 def test_split_groups_leaves_one_gaussian_and_small_parts_whole(rng):
     one = rng.normal(size=(2000, 4))
     new, groups = split_groups(one, np.zeros(2000, int), min_size=20)

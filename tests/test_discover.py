@@ -179,12 +179,12 @@ def _stable(values):
 
 
 def test_a_dissolved_group_is_withdrawn_as_noise_and_the_rest_renumbered():
-    from astrokit._discover._loop import _withdraw_dissolved
+    from astrokit._discover._firm import withdraw_dissolved
 
     labels = pd.Series([0, 0, 1, 1, 2, 2, -1], index=list("abcdefg"), name="cluster")
     confidence = pd.Series([1, 1, 0.4, 0.4, 0.9, 0.9, np.nan], index=labels.index)
     choices = []
-    kept, conf, stable = _withdraw_dissolved(
+    kept, conf, stable = withdraw_dissolved(
         labels, confidence, _stable([0.95, 0.3, 0.8]), choices
     )
     assert kept.tolist() == [0, 0, -1, -1, 1, 1, -1]
@@ -197,12 +197,36 @@ def test_a_dissolved_group_is_withdrawn_as_noise_and_the_rest_renumbered():
 
 
 def test_groups_that_all_dissolve_are_kept_with_a_warning(caplog):
-    from astrokit._discover._loop import _withdraw_dissolved
+    from astrokit._discover._firm import withdraw_dissolved
 
     labels = pd.Series([0, 0, 1, 1], name="cluster")
     with caplog.at_level("WARNING", logger="astrokit.discover"):
-        kept, _, stable = _withdraw_dissolved(
+        kept, _, stable = withdraw_dissolved(
             labels, pd.Series([0.5] * 4), _stable([0.2, 0.5]), []
         )
     assert kept.tolist() == [0, 0, 1, 1] and len(stable) == 2
     assert "every group dissolves" in caplog.text
+
+
+def test_a_split_whose_part_dissolves_in_its_reruns_is_undone(rng, monkeypatch):
+    from astrokit import cluster
+    from astrokit._discover import _firm
+
+    X = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal(8, 1, (100, 2))])
+    X = np.vstack([X, X + 30])  # groups 0 and 1, each hiding two Gaussians
+    labels = np.repeat([0, 1], 400)
+    split, made, again, undone = _firm._firm_splits(X, labels, 50, 0)
+    assert undone == [] and len(made) == 4 and (again > 0.9).all()
+    real = cluster.split_stability
+
+    def dissolving(X, before, after, **kw):  # group 1's parts dissolve
+        found = real(X, before, after, **kw)
+        parents = pd.Series(np.asarray(before)).groupby(np.asarray(after)).first()
+        return found.mask(parents.reindex(found.index).to_numpy() == 1, 0.3)
+
+    monkeypatch.setattr(cluster, "split_stability", dissolving)
+    split, made, again, undone = _firm._firm_splits(X, labels, 50, 0)
+    assert undone == [1]
+    assert made.loc[made["from"] == 1, "bound"].isna().all()  # kept whole
+    assert made.loc[made["from"] == 0, "bound"].notna().sum() == 2
+    assert (split[labels == 1] == split[labels == 1].iloc[0]).all()

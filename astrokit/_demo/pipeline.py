@@ -22,9 +22,6 @@ import pandas as pd
 
 logger = logging.getLogger("astrokit.demo")
 
-STABILITY_RUNS = 5
-"""Subsample reruns behind each pixel's confidence (as in discover)."""
-
 
 class _Clock:
     """Log and keep the wall time of each step."""

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from astrokit import __version__
-from astrokit._demo.pipeline import STABILITY_RUNS, analyse
+from astrokit._demo.pipeline import analyse
+from astrokit._discover._firm import STABILITY_RUNS
 from astrokit._shared.bands import BANDS
 
 logger = logging.getLogger("astrokit.demo")

@@ -6,10 +6,16 @@ import functools
 import logging
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from astrokit._discover._features import features_of, is_pixel_table, standardised
+from astrokit._discover._firm import (
+    STABILITY_RUNS,
+    groups_of,
+    n_groups,
+    split,
+    withdraw_dissolved,
+)
 from astrokit._shared.checks import check_int, check_random_state
 
 __all__ = ["discover"]
@@ -32,8 +38,6 @@ islands. The forest stays in the loop as an outlier score (weirdness), where
 it sees what no geometric distance does; ``metric="urf"`` gives Baron's
 embedding.
 """
-STABILITY_RUNS = 5
-"""Subsample reruns behind each row's confidence."""
 
 
 def discover(
@@ -131,7 +135,7 @@ def discover(
             X if on_feature else embedding, random_state, choices
         )
         scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
-    labels, stable = _split(
+    labels, stable = split(
         X, labels, confidence, stable, min(n_neighbors, len(X) - 1), random_state,
         choices,
     )  # fmt: skip
@@ -199,7 +203,7 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
 
     A group must hold at least 1% of the rows and at least twice the
     neighbourhood (:func:`astrokit.cluster.smallest_group`), and must not
-    dissolve in the reruns (:func:`_withdraw_dissolved`). With
+    dissolve in the reruns (:func:`astrokit._discover._firm.withdraw_dissolved`). With
     ``on_feature``, ``emb`` is the one standardised feature (:data:`ONE_FEATURE`).
     """
     from astrokit import cluster
@@ -219,7 +223,7 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
             "clusters",
             f"HDBSCAN on the {'feature' if on_feature else 'embedding'}, "
             f"min_cluster_size=min_samples={size}: "
-            f"{_groups_of(labels)}",
+            f"{groups_of(labels)}",
             (ONE_FEATURE + "; " if on_feature else "")
             + "density clustering finds the number of groups itself; a group "
             "must hold at least 1% of the rows (and twice the neighbourhood, "
@@ -228,120 +232,14 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
             "group's edge stay in it",
         )
     )
-    return _withdraw_dissolved(labels, rows["confidence"], stable, choices)
-
-
-def _n_groups(labels) -> int:
-    """The groups of ``labels``, noise aside."""
-    return int(labels[labels >= 0].nunique())
-
-
-def _groups_of(labels) -> str:
-    """``"1 group"``, ``"5 groups"``."""
-    found = _n_groups(labels)
-    return f"{found} group" + ("" if found == 1 else "s")
-
-
-DISSOLVED = 0.5
-"""A group whose mean Jaccard over the reruns is at most this is withdrawn."""
-
-
-def _withdraw_dissolved(labels, confidence, stable, choices):
-    """Label noise the groups that dissolve in the reruns, renumbering the rest.
-
-    Hennig (2007, Comput. Stat. Data Anal. 52, 258) calls a cluster whose
-    mean Jaccard similarity over resamples is at most 0.5 *dissolved*: it
-    should not be trusted (``fpc::clusterboot``'s documentation). Its rows
-    are in no stable group, so they join the noise rather than a neighbour.
-    """
-    gone = stable.index[stable["stability"] <= DISSOLVED]
-    if len(gone) == len(stable) > 0:
-        logger.warning(
-            "discover: every group dissolves in the reruns (mean Jaccard at most "
-            "%s); they are kept, but none is a stable finding. Try more rows, "
-            "fewer features, or a larger n_neighbors.",
-            DISSOLVED,
-        )
-        gone = gone[:0]
-    if len(gone):
-        kept = stable.index.difference(gone)
-        lookup = pd.Series(np.arange(len(kept)), index=kept)
-        withdrawn = labels.isin(gone)
-        labels = labels.map(lookup).fillna(-1).astype(int).rename(labels.name)
-        confidence = confidence.mask(withdrawn)
-        shown = ", ".join(
-            f"{int(stable.at[g, 'size'])} rows at {stable.at[g, 'stability']:.2f}"
-            for g in gone
-        )
-        stable = stable.loc[kept].set_axis(pd.Index(lookup.to_numpy(), name="cluster"))
-    choices.append(
-        (
-            "stable groups",
-            f"{len(gone)} group(s) withdrawn as noise"
-            + (f" ({shown})" if len(gone) else "")
-            + f": {_groups_of(labels)}",
-            f"a group whose mean Jaccard over the reruns is at most {DISSOLVED} "
-            "has dissolved (Hennig 2007) and is not a finding; its rows are "
-            "in no stable group",
-        )
-    )
-    return labels, confidence, stable
-
-
-def _split(X, labels, confidence, stable, n_neighbors, random_state, choices):
-    """Split the groups whose features hold two separate Gaussians.
-
-    A split group keeps its parent's rerun figures in ``stable`` (the reruns
-    are HDBSCAN's) and gains its ``split_bound`` and ``split_stability``
-    (:func:`astrokit.cluster.split_stability`: the split's own reruns).
-    """
-    from astrokit import cluster
-    from astrokit.cluster._split import BOUND
-
-    size = cluster.smallest_group(len(X), n_neighbors)
-    split, made = cluster.split_groups(
-        X, labels, min_size=size, random_state=random_state
-    )
-    again = cluster.split_stability(
-        X, labels, split, min_size=size, n_runs=STABILITY_RUNS,
-        random_state=random_state,
-    )  # fmt: skip
-    parents = stable.reindex(made["from"].to_numpy()).set_axis(made.index)
-    parents["size"] = made["size"]
-    if "confidence" in parents:
-        parents["confidence"] = confidence.groupby(split).mean().reindex(made.index)
-    parents["split_bound"] = made["bound"]
-    parents["split_stability"] = again.reindex(made.index)
-    _warn_unstable_splits(again)
-    if "sample_size" in parents:  # the sample's rows of a part are not counted
-        parents.loc[made["bound"].notna(), "sample_size"] = np.nan
-    bounds = made["bound"].dropna().unique()
-    shown = ", ".join(f"{b:.3f}" for b in bounds)
-    if len(again):
-        shown += "; parts found again in reruns of the split at " + ", ".join(
-            f"{j:.2f}" for j in again
-        )
-    choices.append(
-        (
-            "split",
-            f"{len(bounds)} group(s) split in two by their features"
-            + (f" (Bhattacharyya bounds {shown})" if len(bounds) else "")
-            + f": {_groups_of(split)}",
-            "HDBSCAN keeps a group that reaches out of another as a thin tail, "
-            "with no drop in density at the neck; a group is split where two "
-            "Gaussians fitted to its features are separate by Hennig's (2010) "
-            f"rule (Bhattacharyya bound below {BOUND}) and each part holds at "
-            f"least {size} rows",
-        )
-    )
-    return split, parents
+    return withdraw_dissolved(labels, rows["confidence"], stable, choices)
 
 
 def _effects(feats, labels, choices) -> pd.DataFrame:
     """Effect sizes of every group; none (logged) when fewer than two groups."""
     from astrokit import interpret
 
-    found = _n_groups(labels)
+    found = n_groups(labels)
     if found >= 2:
         return interpret.effect_sizes(feats, labels)
     logger.warning(
@@ -352,19 +250,6 @@ def _effects(feats, labels, choices) -> pd.DataFrame:
     )
     choices.append(("effects", "none", f"{found} group(s): nothing to compare"))
     return pd.DataFrame(columns=interpret.EFFECT_COLUMNS)
-
-
-def _warn_unstable_splits(again: pd.Series) -> None:
-    weak = again[again <= DISSOLVED]
-    if len(weak):
-        logger.warning(
-            "discover: group(s) %s, made by a split, dissolve in reruns of the "
-            "split (mean Jaccard %s, at most %s): the split is not a firm "
-            "finding; compare them with their sibling before naming them.",
-            weak.index.tolist(),
-            ", ".join(f"{j:.2f}" for j in weak),
-            DISSOLVED,
-        )
 
 
 def _outliers(X, n_neighbors, random_state, progress, choices, wanted):
