@@ -54,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     discover.add_argument(
         "--columns",
         help="comma-separated feature columns, e.g. pmra,pmdec,parallax "
-        "(default: every numeric column but identifiers, truth columns and "
-        "columns that carry nothing)",
+        "(default: every numeric column but identifiers, sky positions, "
+        "survey bookkeeping, truth columns and columns that carry nothing)",
     )
     discover.add_argument(
         "--index", help="the column that names the rows (e.g. source_id)"

@@ -111,6 +111,23 @@ def test_columns_that_carry_nothing_are_left_out_and_said(stars, caplog):
     assert "left out" in found.choices.set_index("step").at["features", "reason"]
 
 
+def test_positions_and_bookkeeping_are_not_features_unless_named(stars, caplog):
+    rng = np.random.default_rng(1)
+    table = stars.assign(
+        ra=rng.uniform(0, 360, len(stars)),
+        dec=rng.uniform(-5, 5, len(stars)),
+        mjd=rng.integers(51000, 58000, len(stars)),
+        B=rng.normal(15, 1, len(stars)),  # a magnitude, not a latitude
+    )
+    with caplog.at_level("WARNING", logger="astrokit.discover"):
+        found = ak.discover(table, n_neighbors=10, outliers=False)
+    assert list(found.features.columns) == ["pmra", "pmdec", "parallax", "B"]
+    assert "'ra': a position on the sky, by its name" in caplog.text
+    assert "'mjd': survey bookkeeping, by its name" in caplog.text
+    named = ak.discover(table, columns=["ra", "dec"], n_neighbors=10, outliers=False)
+    assert list(named.features.columns) == ["ra", "dec"]
+
+
 @pytest.mark.parametrize(
     ("columns", "match"),
     [

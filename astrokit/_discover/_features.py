@@ -2,11 +2,13 @@
 
 With ``columns=None`` on a table that is not a PHANGS-like pixel table, every
 numeric column but the truth columns is a feature, except the columns that
-would carry nothing or cost most rows: identifiers (:data:`IDENTIFIER`), no
-finite value, one value only, or missing in more than half of the rows
-(:data:`MOSTLY_MISSING`; keeping such a column would drop those rows). Each
-left-out column is logged and recorded in ``choices``; named ``columns`` are
-taken as given.
+are not measurements of the objects or would carry nothing or cost most
+rows: identifiers (:data:`IDENTIFIER`), positions on the sky
+(:data:`POSITION`) and survey bookkeeping (:data:`BOOKKEEPING`), by their
+names; no finite value, one value only, or missing in more than half of the
+rows (:data:`MOSTLY_MISSING`; keeping such a column would drop those rows).
+Each left-out column is logged and recorded in ``choices``; named
+``columns`` are taken as given.
 """
 
 from __future__ import annotations
@@ -34,6 +36,21 @@ IDENTIFIER = re.compile(r"(^|_)id$|objid$", re.IGNORECASE)
 """Names of identifier columns (``id``, ``source_id``, SDSS's ``objid``,
 ``specobjid``): a row's name, not a measurement (SDSS's CSV holds objid as
 rounded floats, so its values need not even be unique)."""
+POSITION = re.compile(
+    r"^_?(ra|dec|de)(_?j2000|_?icrs|_?deg)?$"
+    r"|^(glon|glat|elon|elat|ecl_lon|ecl_lat)$|(?-i:^(l|b)$)",
+    re.IGNORECASE,
+)
+"""Names of sky positions (``ra``, ``dec``, ``raj2000``, ``ra_icrs``, Gaia's
+lower-case ``l`` and ``b``, ``glon``): where an object is seen, not what it
+is; with them, a cone's groups would be patches of sky (name them in
+``columns`` to use them). A capital ``B`` is a magnitude and stays."""
+BOOKKEEPING = re.compile(
+    r"^(run|rerun|camcol|field|plate|mjd|fiberid|fiber|tile|frame|ref_epoch)$",
+    re.IGNORECASE,
+)
+"""Names of survey bookkeeping (SDSS's run, camcol, field, plate, mjd,
+fiberid; Gaia's ref_epoch): how a row was observed, not what it is."""
 
 
 def _truth_columns(table: pd.DataFrame) -> set:
@@ -62,6 +79,10 @@ def _screened(table: pd.DataFrame, names: list) -> tuple[list, dict]:
         share = finite[:, j].mean()
         if IDENTIFIER.search(str(name)):
             why[name] = "an identifier, by its name"
+        elif POSITION.search(str(name)):
+            why[name] = "a position on the sky, by its name"
+        elif BOOKKEEPING.search(str(name)):
+            why[name] = "survey bookkeeping, by its name"
         elif share == 0:
             why[name] = "no finite value"
         elif table[name][finite[:, j]].nunique() < 2:
@@ -97,8 +118,9 @@ def _every_numeric(table, truth, choices) -> list:
     if left_out:
         shown = "; ".join(f"{name!r}: {why}" for name, why in left_out.items())
         logger.warning(
-            "discover: left out %d column(s) that carry nothing or would cost "
-            "most rows (%s); pass columns= to choose the features yourself",
+            "discover: left out %d column(s) that are not measurements, carry "
+            "nothing or would cost most rows (%s); pass columns= to choose the "
+            "features yourself",
             len(left_out),
             shown,
         )
