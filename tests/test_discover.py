@@ -118,12 +118,15 @@ def test_positions_and_bookkeeping_are_not_features_unless_named(stars, caplog):
         dec=rng.uniform(-5, 5, len(stars)),
         mjd=rng.integers(51000, 58000, len(stars)),
         B=rng.normal(15, 1, len(stars)),  # a magnitude, not a latitude
+        b=rng.normal(2, 0.1, len(stars)),  # an axis: no l beside it
     )
     with caplog.at_level("WARNING", logger="astrokit.discover"):
         found = ak.discover(table, n_neighbors=10, outliers=False)
-    assert list(found.features.columns) == ["pmra", "pmdec", "parallax", "B"]
+    assert list(found.features.columns) == ["pmra", "pmdec", "parallax", "B", "b"]
     assert "'ra': a position on the sky, by its name" in caplog.text
     assert "'mjd': survey bookkeeping, by its name" in caplog.text
+    galactic = ak.discover(table.assign(l=table["ra"]), n_neighbors=10, outliers=False)
+    assert list(galactic.features.columns) == ["pmra", "pmdec", "parallax", "B"]
     named = ak.discover(table, columns=["ra", "dec"], n_neighbors=10, outliers=False)
     assert list(named.features.columns) == ["ra", "dec"]
 

@@ -38,13 +38,16 @@ IDENTIFIER = re.compile(r"(^|_)id$|objid$", re.IGNORECASE)
 rounded floats, so its values need not even be unique)."""
 POSITION = re.compile(
     r"^_?(ra|dec|de)(_?j2000|_?icrs|_?deg)?$"
-    r"|^(glon|glat|elon|elat|ecl_lon|ecl_lat)$|(?-i:^(l|b)$)",
+    r"|^(glon|glat|elon|elat|ecl_lon|ecl_lat)$",
     re.IGNORECASE,
 )
-"""Names of sky positions (``ra``, ``dec``, ``raj2000``, ``ra_icrs``, Gaia's
-lower-case ``l`` and ``b``, ``glon``): where an object is seen, not what it
-is; with them, a cone's groups would be patches of sky (name them in
-``columns`` to use them). A capital ``B`` is a magnitude and stays."""
+"""Names of sky positions (``ra``, ``dec``, ``raj2000``, ``ra_icrs``,
+``glon``; :data:`GALACTIC`): where an object is seen, not what it is; with
+them, a cone's groups would be patches of sky (name them in ``columns`` to
+use them)."""
+GALACTIC = ("l", "b")
+"""Gaia's Galactic longitude and latitude: positions only as a pair (a lone
+``b`` may be an ellipse's axis, a capital ``B`` a magnitude)."""
 BOOKKEEPING = re.compile(
     r"^(run|rerun|camcol|field|plate|mjd|fiberid|fiber|tile|frame|ref_epoch)$",
     re.IGNORECASE,
@@ -74,12 +77,13 @@ def _finite(values: pd.DataFrame) -> np.ndarray:
 def _screened(table: pd.DataFrame, names: list) -> tuple[list, dict]:
     """``names`` less the columns that carry nothing; ``{left out: why}``."""
     finite = _finite(table[names])
+    galactic = set(GALACTIC) <= set(names)
     why = {}
     for j, name in enumerate(names):
         share = finite[:, j].mean()
         if IDENTIFIER.search(str(name)):
             why[name] = "an identifier, by its name"
-        elif POSITION.search(str(name)):
+        elif POSITION.search(str(name)) or (galactic and name in GALACTIC):
             why[name] = "a position on the sky, by its name"
         elif BOOKKEEPING.search(str(name)):
             why[name] = "survey bookkeeping, by its name"
