@@ -250,3 +250,48 @@ def test_a_split_whose_part_dissolves_in_its_reruns_is_undone(rng, monkeypatch):
     assert made.loc[made["from"] == 1, "bound"].isna().all()  # kept whole
     assert made.loc[made["from"] == 0, "bound"].notna().sum() == 2
     assert (split[labels == 1] == split[labels == 1].iloc[0]).all()
+
+
+def test_groups_the_whole_method_does_not_find_again_are_withdrawn():
+    from astrokit._discover._firm import withdraw_unembedded
+
+    labels = pd.Series([0, 0, 1, 1, 2, -1], index=list("abcdef"), name="cluster")
+    confidence = pd.Series([1, 1, 0.9, 0.9, 0.8, np.nan], index=labels.index)
+    choices = []
+    kept, conf, stable = withdraw_unembedded(
+        labels, confidence, _stable([0.9, 0.9, 0.9]), [0.95, 0.4, 0.7], choices
+    )
+    assert kept.tolist() == [0, 0, -1, -1, 1, -1]
+    assert conf.isna().tolist() == [False, False, True, True, False, True]
+    assert stable["embedding_stability"].tolist() == [0.95, 0.7]
+    assert choices[0][0] == "new embeddings" and "0.40" in choices[0][1]
+
+
+def test_when_no_group_is_found_again_the_rows_are_one_group(caplog):
+    from astrokit._discover._firm import withdraw_unembedded
+
+    labels = pd.Series([0, 0, 1, 1, -1], name="cluster")
+    with caplog.at_level("WARNING", logger="astrokit.discover"):
+        kept, conf, stable = withdraw_unembedded(
+            labels, pd.Series([1.0] * 4 + [np.nan]), _stable([0.9, 0.8]), [0.2, 0.5], []
+        )
+    assert (kept == 0).all() and conf.isna().all()
+    assert stable["size"].tolist() == [5]
+    assert "one population" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_gaussian_torn_by_umap_is_one_group_and_real_groups_stay(caplog):
+    rng = np.random.default_rng(0)
+    gaussian = pd.DataFrame(rng.normal(size=(3000, 4)), columns=list("pqrs"))
+    with caplog.at_level("WARNING", logger="astrokit.discover"):
+        found = ak.discover(gaussian, outliers=False)
+    assert found.n_clusters == 1 and (found.labels == 0).all()
+    assert "UMAP's tears" in caplog.text
+    blobs = pd.DataFrame(
+        np.vstack([rng.normal(0, 1, (600, 4)), rng.normal(8, 1, (400, 4))]),
+        columns=list("pqrs"),
+    )
+    found = ak.discover(blobs, outliers=False)
+    assert found.n_clusters == 2
+    assert (found.stability["embedding_stability"] > 0.9).all()

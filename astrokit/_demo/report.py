@@ -178,6 +178,12 @@ def _clusters(report, table: pd.DataFrame, res: dict) -> None:
             "split_stability: its mean Jaccard over reruns of that split"
             if stable.get("split_bound", pd.Series(dtype=float)).notna().any()
             else ""
+        )
+        + (
+            "; embedding_stability: its mean Jaccard over reruns of the whole "
+            "method (embedding, HDBSCAN, split) on subsamples with new UMAP seeds"
+            if "embedding_stability" in stable
+            else ""
         ),
     )
     description = res["description"][["size", "fraction", "name", "description"]]

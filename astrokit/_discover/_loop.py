@@ -14,7 +14,9 @@ from astrokit._discover._firm import (
     groups_of,
     n_groups,
     split,
+    warn_mostly_noise,
     withdraw_dissolved,
+    withdraw_unembedded,
 )
 from astrokit._shared.checks import check_int, check_random_state
 
@@ -83,7 +85,9 @@ def discover(
     Discovery
         Plain DataFrames on the input's index, and the choices made. A table
         of one feature is clustered on that feature (:data:`ONE_FEATURE`);
-        the embedding is still made, as a map. Fewer than two groups found:
+        the embedding is still made, as a map. Groups that reruns of the
+        whole method (new UMAP seeds) do not find again are withdrawn; when
+        none is left, all rows are one group. Fewer than two groups found:
         empty ``effects`` and ``summary``, and a WARNING.
 
     Raises
@@ -139,6 +143,11 @@ def discover(
         X, labels, confidence, stable, min(n_neighbors, len(X) - 1), random_state,
         choices,
     )  # fmt: skip
+    labels, confidence, stable = _rerun_whole(
+        X, labels, confidence, stable, min(n_neighbors, len(X) - 1), metric,
+        random_state, choices, on_feature,
+    )  # fmt: skip
+    warn_mostly_noise(labels)
     effects = _effects(feats, labels, choices)
     from astrokit._discover._result import Discovery
 
@@ -189,6 +198,28 @@ def _embedding(X, n_neighbors, metric, random_state, progress, choices):
         )
     )
     return emb
+
+
+def _rerun_whole(
+    X, labels, confidence, stable, n_neighbors, metric, random_state, choices,
+    on_feature,
+):  # fmt: skip
+    """Withdraw the groups the whole method does not find again (:mod:`._firm`)."""
+    from astrokit._discover import _large
+    from astrokit._discover._firm import embedding_stability
+
+    if on_feature or n_groups(labels) == 0:
+        why = "one feature: its groups are its own" if on_feature else "no group"
+        choices.append(("new embeddings", "not rerun", why))
+        return labels, confidence, stable
+
+    def embed(rows, seed):
+        return _embedding(rows, n_neighbors, metric, seed, False, [])
+
+    found = embedding_stability(
+        X, labels, embed, n_neighbors, _large.SAMPLE_ROWS, random_state
+    )
+    return withdraw_unembedded(labels, confidence, stable, found, choices)
 
 
 ONE_FEATURE = (

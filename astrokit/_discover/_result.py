@@ -30,7 +30,9 @@ class Discovery:
         Per cluster, its size and mean Jaccard similarity with its best match
         over the reruns (:func:`astrokit.cluster.stability`); for a group
         made by a split, ``split_bound`` and ``split_stability``
-        (:func:`astrokit.cluster.split_stability`).
+        (:func:`astrokit.cluster.split_stability`); ``embedding_stability``,
+        the same over reruns of the whole method with new UMAP seeds
+        (:data:`astrokit._discover._firm.EMBEDDING_RUNS`).
     effects : DataFrame
         Per cluster and feature, the effect size
         (:func:`astrokit.interpret.effect_sizes` on :attr:`features`).
