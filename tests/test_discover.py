@@ -295,3 +295,13 @@ def test_a_gaussian_torn_by_umap_is_one_group_and_real_groups_stay(caplog):
     found = ak.discover(blobs, outliers=False)
     assert found.n_clusters == 2
     assert (found.stability["embedding_stability"] > 0.9).all()
+
+
+def test_a_group_torn_into_pieces_within_it_is_found_again():
+    from astrokit._discover._firm import found_again
+
+    ref = np.r_[np.zeros(10, int), np.ones(10, int), [-1, -1]]
+    torn = np.r_[np.zeros(5, int), np.ones(5, int), np.full(10, 2), [-1, 2]]
+    assert found_again(ref, torn, 2).round(2).tolist() == [1.0, 0.91]
+    across = np.r_[np.zeros(5, int), np.ones(10, int), np.full(5, 2), [-1, -1]]
+    assert found_again(ref, across, 2).round(2).tolist() == [0.5, 0.5]
