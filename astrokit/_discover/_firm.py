@@ -83,6 +83,13 @@ def _shown(stable, gone, column) -> str:
     )
 
 
+def _withdrawn(step, gone, shown, labels, reason) -> tuple[str, str, str]:
+    """The ``choices`` row of a withdrawal."""
+    listed = f" ({shown})" if len(gone) else ""
+    choice = f"{len(gone)} group(s) withdrawn as noise{listed}: {groups_of(labels)}"
+    return step, choice, reason
+
+
 def withdraw_dissolved(labels, confidence, stable, choices):
     """Label noise the groups that dissolve in the reruns, renumbering the rest.
 
@@ -103,11 +110,11 @@ def withdraw_dissolved(labels, confidence, stable, choices):
     shown = _shown(stable, gone, "stability")
     labels, confidence, stable = _renumbered(labels, confidence, stable, gone)
     choices.append(
-        (
+        _withdrawn(
             "stable groups",
-            f"{len(gone)} group(s) withdrawn as noise"
-            + (f" ({shown})" if len(gone) else "")
-            + f": {groups_of(labels)}",
+            gone,
+            shown,
+            labels,
             f"a group whose mean Jaccard over the reruns is at most {DISSOLVED} "
             "has dissolved (Hennig 2007) and is not a finding; its rows are "
             "in no stable group",
@@ -292,15 +299,7 @@ def withdraw_unembedded(labels, confidence, stable, found, choices):
         )
         return one, pd.Series(np.nan, confidence.index, name=confidence.name), whole
     labels, confidence, stable = _renumbered(labels, confidence, stable, gone)
-    choices.append(
-        (
-            "new embeddings",
-            f"{len(gone)} group(s) withdrawn as noise"
-            + (f" ({shown})" if len(gone) else "")
-            + f": {groups_of(labels)}",
-            reason,
-        )
-    )
+    choices.append(_withdrawn("new embeddings", gone, shown, labels, reason))
     return labels, confidence, stable
 
 
