@@ -410,7 +410,11 @@ def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path, chromium):
             time.sleep(2)  # the kernel starts
             page.click("text=Run", timeout=10_000)
             page.click("text=Run All Cells", timeout=10_000)
-            page.wait_for_selector(".ak-view-1 canvas", timeout=180_000)
+            # attached, not visible: on a slow machine the notebook has
+            # scrolled past the view by the time it draws
+            page.wait_for_selector(
+                ".ak-view-1 canvas", state="attached", timeout=300_000
+            )
             status = page.locator(".jp-StatusBar-Widget").filter(has_text="ipykernel")
 
             def idle():
@@ -420,6 +424,7 @@ def test_lesson_07_in_jupyterlab(jupyterlab, tmp_path, chromium):
             emb = page.locator(".ak-view-0").first
             sky = page.locator(".ak-view-1").first
             emb.scroll_into_view_if_needed()
+            sky.wait_for(state="visible", timeout=60_000)
             time.sleep(1)
 
             def shot(loc):
