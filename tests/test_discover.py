@@ -51,6 +51,15 @@ def test_records_every_choice(found):
 
 
 @pytest.mark.slow
+def test_withdrawn_rows_are_noise_and_in_the_table(found):
+    noise = found.labels.index[found.labels < 0]
+    assert found.withdrawn.index.isin(noise).all()
+    rows = found.table()
+    assert "withdrawn_group" in rows and rows.index.equals(found.labels.index)
+    assert rows["withdrawn_group"].notna().sum() == len(found.withdrawn)
+
+
+@pytest.mark.slow
 def test_the_split_step_keeps_labels_and_stability_in_step(found):
     assert "split" in found.choices["step"].tolist()
     counts = found.labels[found.labels >= 0].value_counts().sort_index()
@@ -216,6 +225,30 @@ def test_a_dissolved_group_is_withdrawn_as_noise_and_the_rest_renumbered():
     assert "1 group(s) withdrawn" in choices[0][1] and "0.30" in choices[0][1]
 
 
+def test_withdrawn_rows_keep_the_group_they_formed():
+    from astrokit._discover._firm import (
+        withdraw_dissolved,
+        withdraw_unembedded,
+        withdrawn_rows,
+    )
+
+    labels = pd.Series([0, 0, 1, 1, 2, 2, -1], index=list("abcdefg"), name="cluster")
+    confidence = pd.Series([1, 1, 0.4, 0.4, 0.9, 0.9, np.nan], index=labels.index)
+    record = []
+    kept, conf, stable = withdraw_dissolved(
+        labels, confidence, _stable([0.95, 0.3, 0.8]), [], record
+    )
+    kept, _, _ = withdraw_unembedded(kept, conf, stable, [0.9, 0.2], [], record)
+    gone = withdrawn_rows(record, labels.index)
+    assert kept.tolist() == [0, 0, -1, -1, -1, -1, -1]
+    assert gone.index.tolist() == list("cdef")  # noise "g" was in no group
+    assert gone["withdrawn_group"].tolist() == [0, 0, 1, 1]
+    assert gone["step"].tolist() == ["stable groups"] * 2 + ["new embeddings"] * 2
+    assert gone["jaccard"].tolist() == [0.3, 0.3, 0.2, 0.2]
+    assert gone["group_size"].tolist() == [2, 2, 2, 2]
+    assert withdrawn_rows([], labels.index).empty
+
+
 def test_groups_that_all_dissolve_are_kept_with_a_warning(caplog):
     from astrokit._discover._firm import withdraw_dissolved
 
@@ -277,6 +310,11 @@ def test_when_no_group_is_found_again_the_rows_are_one_group(caplog):
         )
     assert (kept == 0).all() and conf.isna().all()
     assert stable["size"].tolist() == [5]
+    record = [pd.DataFrame({"withdrawn_group": [0]}, index=[4])]  # an earlier one
+    withdraw_unembedded(
+        labels, pd.Series([1.0] * 5), _stable([0.9, 0.8]), [0.2, 0.5], [], record
+    )
+    assert record == []  # its row is in the one group now
     assert "one population" in caplog.text
 
 
@@ -287,6 +325,7 @@ def test_a_gaussian_torn_by_umap_is_one_group_and_real_groups_stay(caplog):
     with caplog.at_level("WARNING", logger="astrokit.discover"):
         found = ak.discover(gaussian, outliers=False)
     assert found.n_clusters == 1 and (found.labels == 0).all()
+    assert found.withdrawn.empty  # every row is in the one group
     assert "UMAP's tears" in caplog.text
     blobs = pd.DataFrame(
         np.vstack([rng.normal(0, 1, (600, 4)), rng.normal(8, 1, (400, 4))]),

@@ -32,6 +32,8 @@ __all__ = [
     "withdraw_unembedded",
     "warn_mostly_noise",
     "found_again",
+    "WITHDRAWN_COLUMNS",
+    "withdrawn_rows",
 ]
 
 logger = logging.getLogger("astrokit.discover")
@@ -66,6 +68,42 @@ def groups_of(labels) -> str:
     return f"{found} group" + ("" if found == 1 else "s")
 
 
+WITHDRAWN_COLUMNS = ["withdrawn_group", "step", "group_size", "jaccard"]
+"""Columns of :attr:`Discovery.withdrawn`, one row per withdrawn row."""
+
+
+def withdrawn_rows(record, index) -> pd.DataFrame:
+    """The ``record`` of :func:`withdraw_dissolved` and
+    :func:`withdraw_unembedded` as one table, in the order of ``index``."""
+    dtypes = {"withdrawn_group": int, "step": str, "group_size": int, "jaccard": float}
+    frame = pd.concat(record) if record else pd.DataFrame(columns=WITHDRAWN_COLUMNS)
+    frame = frame.astype(dtypes).reindex(index[index.isin(frame.index)])
+    frame.index.name = index.name
+    return frame
+
+
+def _record(record, labels, stable, gone, step, column) -> None:
+    """Append to ``record`` the rows of the groups ``gone``: which withdrawn
+    group they formed (numbered on from those already recorded), at which
+    step, its size and its mean Jaccard there."""
+    if record is None:
+        return
+    first = sum(part["withdrawn_group"].nunique() for part in record)
+    for number, g in enumerate(gone, start=first):
+        rows = labels.index[labels == g]
+        record.append(
+            pd.DataFrame(
+                {
+                    "withdrawn_group": number,
+                    "step": step,
+                    "group_size": int(stable.at[g, "size"]),
+                    "jaccard": float(stable.at[g, column]),
+                },
+                index=rows,
+            )
+        )
+
+
 def _renumbered(labels, confidence, stable, gone):
     """``(labels, confidence, stable)`` with groups ``gone`` made noise, the
     rest renumbered in their order."""
@@ -90,13 +128,15 @@ def _withdrawn(step, gone, shown, labels, reason) -> tuple[str, str, str]:
     return step, choice, reason
 
 
-def withdraw_dissolved(labels, confidence, stable, choices):
+def withdraw_dissolved(labels, confidence, stable, choices, record=None):
     """Label noise the groups that dissolve in the reruns, renumbering the rest.
 
     Hennig (2007, Comput. Stat. Data Anal. 52, 258) calls a cluster whose
     mean Jaccard similarity over resamples is at most 0.5 *dissolved*: it
     should not be trusted (``fpc::clusterboot``'s documentation). Its rows
-    are in no stable group, so they join the noise rather than a neighbour.
+    are in no stable group, so they join the noise rather than a neighbour;
+    ``record`` (a list, as ``choices``) keeps which group they formed
+    (:data:`WITHDRAWN_COLUMNS`), so the hypothesis can still be looked at.
     """
     gone = stable.index[stable["stability"] <= DISSOLVED]
     if len(gone) == len(stable) > 0:
@@ -108,6 +148,7 @@ def withdraw_dissolved(labels, confidence, stable, choices):
         )
         gone = gone[:0]
     shown = _shown(stable, gone, "stability")
+    _record(record, labels, stable, gone, "stable groups", "stability")
     labels, confidence, stable = _renumbered(labels, confidence, stable, gone)
     choices.append(
         _withdrawn(
@@ -262,15 +303,16 @@ def embedding_stability(X, labels, embed, n_neighbors, max_rows, random_state):
     return np.nanmean(jaccard, axis=0) if n_ref else np.array([])
 
 
-def withdraw_unembedded(labels, confidence, stable, found, choices):
+def withdraw_unembedded(labels, confidence, stable, found, choices, record=None):
     """Withdraw the groups that dissolve when the whole method is rerun.
 
     ``found``: :func:`embedding_stability` per group. Groups at most
     :data:`DISSOLVED` become noise (Hennig: a dissolved group is not to be
     trusted; joining it to the group the reruns put it in was measured and
     rejected: SDSS colours with log z 0.87 -> 0.96, but M67's purity 0.94
-    -> 0.88 and a 2,000-row SDSS sample 0.77 -> 0.21); when none is left,
-    the rows are one population: one group, with a WARNING.
+    -> 0.88 and a 2,000-row SDSS sample 0.77 -> 0.21); ``record`` keeps
+    them as :func:`withdraw_dissolved` does. When none is left, the rows
+    are one population: one group, with a WARNING.
     """
     stable = stable.assign(embedding_stability=found)
     gone = stable.index[stable["embedding_stability"] <= DISSOLVED]
@@ -289,6 +331,8 @@ def withdraw_unembedded(labels, confidence, stable, found, choices):
             "UMAP's tears; all rows are one group. Try other features.",
             shown,
         )
+        if record is not None:  # every row is in the one group now
+            record.clear()
         one = pd.Series(0, index=labels.index, name=labels.name)
         whole = pd.DataFrame(
             {"size": [len(one)], "stability": [np.nan]},
@@ -298,6 +342,7 @@ def withdraw_unembedded(labels, confidence, stable, found, choices):
             ("new embeddings", f"every group dissolves ({shown}): 1 group", reason)
         )
         return one, pd.Series(np.nan, confidence.index, name=confidence.name), whole
+    _record(record, labels, stable, gone, "new embeddings", "embedding_stability")
     labels, confidence, stable = _renumbered(labels, confidence, stable, gone)
     choices.append(_withdrawn("new embeddings", gone, shown, labels, reason))
     return labels, confidence, stable

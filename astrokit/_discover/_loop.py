@@ -17,6 +17,7 @@ from astrokit._discover._firm import (
     warn_mostly_noise,
     withdraw_dissolved,
     withdraw_unembedded,
+    withdrawn_rows,
 )
 from astrokit._shared.checks import check_int, check_random_state
 
@@ -86,7 +87,8 @@ def discover(
         Plain DataFrames on the input's index, and the choices made. A table
         of one feature is clustered on that feature (:data:`ONE_FEATURE`);
         the embedding is still made, as a map. Groups that reruns of the
-        whole method (new UMAP seeds) do not find again are withdrawn; when
+        whole method (new UMAP seeds) do not find again are withdrawn (their
+        rows are noise; ``withdrawn`` says which group they formed); when
         none is left, all rows are one group. Fewer than two groups found:
         empty ``effects`` and ``summary``, and a WARNING.
 
@@ -139,13 +141,17 @@ def discover(
             X if on_feature else embedding, random_state, choices
         )
         scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
+    record: list[pd.DataFrame] = []  # the rows of withdrawn groups
+    labels, confidence, stable = withdraw_dissolved(
+        labels, confidence, stable, choices, record
+    )
     labels, stable = split(
         X, labels, confidence, stable, min(n_neighbors, len(X) - 1), random_state,
         choices,
     )  # fmt: skip
     labels, confidence, stable = _rerun_whole(
         X, labels, confidence, stable, min(n_neighbors, len(X) - 1), metric,
-        random_state, choices, on_feature,
+        random_state, choices, on_feature, record,
     )  # fmt: skip
     warn_mostly_noise(labels)
     effects = _effects(feats, labels, choices)
@@ -166,6 +172,7 @@ def discover(
             columns=["step", "choice", "reason"],
         ),
         dropped=dropped,
+        withdrawn=withdrawn_rows(record, labels.index),
     )
 
 
@@ -202,7 +209,7 @@ def _embedding(X, n_neighbors, metric, random_state, progress, choices):
 
 def _rerun_whole(
     X, labels, confidence, stable, n_neighbors, metric, random_state, choices,
-    on_feature,
+    on_feature, record,
 ):  # fmt: skip
     """Withdraw the groups the whole method does not find again (:mod:`._firm`)."""
     from astrokit._discover import _large
@@ -219,7 +226,7 @@ def _rerun_whole(
     found = embedding_stability(
         X, labels, embed, n_neighbors, _large.SAMPLE_ROWS, random_state
     )
-    return withdraw_unembedded(labels, confidence, stable, found, choices)
+    return withdraw_unembedded(labels, confidence, stable, found, choices, record)
 
 
 ONE_FEATURE = (
@@ -233,8 +240,9 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
     """HDBSCAN on the embedding and its reruns: (labels, confidence, stability).
 
     A group must hold at least 1% of the rows and at least twice the
-    neighbourhood (:func:`astrokit.cluster.smallest_group`), and must not
-    dissolve in the reruns (:func:`astrokit._discover._firm.withdraw_dissolved`). With
+    neighbourhood (:func:`astrokit.cluster.smallest_group`); those that
+    dissolve in the reruns are withdrawn next, on every row
+    (:func:`astrokit._discover._firm.withdraw_dissolved`). With
     ``on_feature``, ``emb`` is the one standardised feature (:data:`ONE_FEATURE`).
     """
     from astrokit import cluster
@@ -263,7 +271,7 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
             "group's edge stay in it",
         )
     )
-    return withdraw_dissolved(labels, rows["confidence"], stable, choices)
+    return labels, rows["confidence"], stable
 
 
 def _effects(feats, labels, choices) -> pd.DataFrame:

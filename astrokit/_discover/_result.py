@@ -45,6 +45,14 @@ class Discovery:
         One row per step: ``step``, ``choice``, ``reason``.
     dropped : Index
         Input rows left out (missing values), by index.
+    withdrawn : DataFrame
+        The rows of withdrawn groups (labelled noise), by index: which
+        withdrawn group they formed (``withdrawn_group``, 0, 1, ...), the
+        ``step`` that withdrew it ("stable groups": it dissolved in
+        HDBSCAN's reruns; "new embeddings": the whole method's reruns did
+        not find it again), its ``group_size`` and its mean ``jaccard``
+        there. A withdrawn group is a hypothesis, not a finding: look at it
+        on the sky and in the features before naming it.
     """
 
     features: pd.DataFrame
@@ -58,6 +66,7 @@ class Discovery:
     outliers: pd.DataFrame
     choices: pd.DataFrame
     dropped: pd.Index
+    withdrawn: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def n_clusters(self) -> int:
@@ -65,8 +74,15 @@ class Discovery:
         return int(self.labels[self.labels >= 0].nunique())
 
     def table(self) -> pd.DataFrame:
-        """One row per kept input row: embedding, label, confidence, combined score."""
-        parts = [self.embedding, self.labels, self.confidence.rename("confidence")]
+        """One row per kept input row: embedding, label, confidence, combined
+        score, and the withdrawn group of a row in one (else empty)."""
+        withdrawn = self.withdrawn.get("withdrawn_group", pd.Series(dtype=int))
+        parts = [
+            self.embedding,
+            self.labels,
+            self.confidence.rename("confidence"),
+            withdrawn.reindex(self.labels.index).astype("Int64"),
+        ]
         if "combined" in self.outliers:
             parts.append(self.outliers["combined"].rename("outlier_rank"))
         return pd.concat(parts, axis=1)

@@ -16,7 +16,7 @@ import pandas as pd
 __all__ = ["save", "report", "FILES"]
 
 FILES = {
-    "rows.csv": "per row: embedding, cluster, confidence, outlier rank",
+    "rows.csv": "per row: embedding, cluster, confidence, outlier rank, withdrawal",
     "groups.csv": "per group: size, stability, most distinguishing features",
     "effects.csv": "per group and feature: the effect size",
     "choices.csv": "per step: what was chosen and why",
@@ -66,6 +66,18 @@ def report(found, title: str):
                 lambda b: "" if pd.isna(b) else f"{b:.3g}"
             )
         page.table(shown, labels=False)
+    if len(found.withdrawn):
+        gone = found.withdrawn.groupby("withdrawn_group")[["step", "jaccard"]].first()
+        page.text(
+            f"{len(gone)} group(s) withdrawn, their {len(found.withdrawn):,} rows "
+            "labelled noise (rows.csv: withdrawn_group): "
+            + "; ".join(
+                f"{g}: {(found.withdrawn.withdrawn_group == g).sum():,} rows, "
+                f"{row.step} at mean Jaccard {row.jaccard:.2f}"
+                for g, row in gone.iterrows()
+            )
+            + ". A withdrawn group is a hypothesis to check, not a finding."
+        )
     ax = interpret.plot_embedding(
         found.embedding, labels=found.labels, title="groups on the embedding"
     )
