@@ -121,7 +121,7 @@ def _demo(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     with _output_folder(Path(args.out)) as out:
         table = load_demo(args.tier, random_state=args.random_state)
-        summary = build_demo_report(table, out)  # the report is written atomically
+        summary = build_demo_report(table, out, progress=True)  # written atomically
     print(format_summary(summary))
     print(f"done in {time.perf_counter() - start:.1f} s")
 
@@ -143,7 +143,7 @@ def _discover(args: argparse.Namespace) -> None:
             columns = [c.strip() for c in args.columns.split(",") if c.strip()]
         found = discover(
             table, columns=columns, random_state=args.random_state,
-            outliers=not args.no_outliers,
+            outliers=not args.no_outliers, progress=True,
         )  # fmt: skip
         title = f"astrokit discover: {Path(args.table).name}"
         paths = found.save(out, title=title)

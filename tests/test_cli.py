@@ -192,7 +192,7 @@ def test_ctrl_c_is_one_line_status_130_and_no_report(
 ):
     from astrokit._demo import report
 
-    def interrupted(table, out):
+    def interrupted(table, out, **options):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(report, "build_demo_report", interrupted)
@@ -224,7 +224,7 @@ def test_demo_with_an_unwritable_cache_still_runs(tmp_path, capsys, monkeypatch)
     from astrokit._demo import report
 
     ran = []
-    monkeypatch.setattr(report, "build_demo_report", lambda t, out: ran.append(t))
+    monkeypatch.setattr(report, "build_demo_report", lambda t, out, **o: ran.append(t))
     monkeypatch.setattr(report, "format_summary", lambda summary: "summary")
     (tmp_path / "afile").write_text("")
     monkeypatch.setenv("ASTROKIT_CACHE", str(tmp_path / "afile" / "cache"))

@@ -51,6 +51,12 @@ def test_records_every_choice(found):
 
 
 @pytest.mark.slow
+def test_a_progress_bar_follows_the_steps(stars, capsys):
+    ak.discover(stars, n_neighbors=10, outliers=False, progress=True)
+    assert "discover" in capsys.readouterr().err  # tqdm's bar, on stderr
+
+
+@pytest.mark.slow
 def test_withdrawn_rows_are_noise_and_in_the_table(found):
     noise = found.labels.index[found.labels < 0]
     assert found.withdrawn.index.isin(noise).all()

@@ -37,16 +37,18 @@ class _Clock:
         return result
 
 
-def analyse(table: pd.DataFrame, *, random_state: int = 0) -> dict:
+def analyse(table: pd.DataFrame, *, random_state: int = 0, progress=False) -> dict:
     """Run :func:`astrokit.discover` on ``table``, describe the groups, grade them.
 
     Returns a dict of the results the report shows; ``"times"`` holds the
-    seconds each step took.
+    seconds each step took. ``progress``: discover's progress bar.
     """
     from astrokit import discover, features, interpret
 
     clock = _Clock()
-    found = clock("discover", discover, table, random_state=random_state)
+    found = clock(
+        "discover", discover, table, random_state=random_state, progress=progress
+    )
     derived = features.derive(table, policy="flag").loc[found.labels.index]
     description = clock(
         "naming the groups",

@@ -228,8 +228,9 @@ def _outliers(report, table: pd.DataFrame, res: dict) -> None:
     report.figure(axes.flat[0].figure, "Top outliers on the sky")
 
 
-def build_demo_report(table: pd.DataFrame, out: str | Path) -> dict:
-    """Run the whole loop on ``table``, write ``out/report.html``, return a summary."""
+def build_demo_report(table: pd.DataFrame, out: str | Path, progress=False) -> dict:
+    """Run the whole loop on ``table``, write ``out/report.html``, return a summary
+    (``progress``: :func:`astrokit.discover`'s progress bar)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -244,7 +245,7 @@ def build_demo_report(table: pd.DataFrame, out: str | Path) -> dict:
         f"galaxies {', '.join(names)}",
     )
     coverage = _inspection(report, table, names)
-    res = analyse(table)
+    res = analyse(table, progress=progress)
     _features(report, res)
     _embedding(report, res)
     _clusters(report, table, res)

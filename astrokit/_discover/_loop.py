@@ -79,7 +79,8 @@ def discover(
     outliers : bool, default True
         Score outliers (:func:`astrokit.outliers.score`).
     progress : bool, default False
-        Progress bars of the forest.
+        A progress bar over the loop's steps (on stderr, after a second),
+        and the forest's own bars.
 
     Returns
     -------
@@ -127,32 +128,42 @@ def discover(
         )
     X = standardised(feats, choices)
     on_feature = X.shape[1] == 1  # ONE_FEATURE
+    bar = _steps_bar(progress, outliers)
     groups = functools.partial(
         _groups, n_neighbors=min(n_neighbors, len(X) - 1), on_feature=on_feature
     )
     if len(X) > _large.LARGE_ROWS and metric == "euclidean":  # fit on a sample
+        bar.set_postfix_str("a sample: embedding, clusters, outliers")
         embedding, labels, confidence, stable, scores = _large.run(
             X, n_neighbors, random_state, progress, choices, outliers, groups,
             on_feature,
         )  # fmt: skip
+        bar.update(bar.total - len(LATER_STEPS))
     else:
-        embedding = _embedding(X, n_neighbors, metric, random_state, progress, choices)
-        labels, confidence, stable = groups(
-            X if on_feature else embedding, random_state, choices
-        )
-        scores = _outliers(X, n_neighbors, random_state, progress, choices, outliers)
+        embedding = _step(bar, "embedding", _embedding, X, n_neighbors, metric,
+                          random_state, progress, choices)  # fmt: skip
+        labels, confidence, stable = _step(
+            bar, "clusters", groups, X if on_feature else embedding, random_state,
+            choices,
+        )  # fmt: skip
+        scores = pd.DataFrame(index=X.index)
+        if outliers:
+            scores = _step(bar, "outliers", _outliers, X, n_neighbors, random_state,
+                           progress, choices)  # fmt: skip
     record: list[pd.DataFrame] = []  # the rows of withdrawn groups
     labels, confidence, stable = withdraw_dissolved(
         labels, confidence, stable, choices, record
     )
-    labels, stable = split(
-        X, labels, confidence, stable, min(n_neighbors, len(X) - 1), random_state,
-        choices,
+    labels, stable = _step(
+        bar, "split", split, X, labels, confidence, stable,
+        min(n_neighbors, len(X) - 1), random_state, choices,
     )  # fmt: skip
-    labels, confidence, stable = _rerun_whole(
-        X, labels, confidence, stable, min(n_neighbors, len(X) - 1), metric,
-        random_state, choices, on_feature, record,
+    labels, confidence, stable = _step(
+        bar, "new embeddings", _rerun_whole, X, labels, confidence, stable,
+        min(n_neighbors, len(X) - 1), metric, random_state, choices, on_feature,
+        record,
     )  # fmt: skip
+    bar.close()
     warn_mostly_noise(labels)
     effects = _effects(feats, labels, choices)
     from astrokit._discover._result import Discovery
@@ -174,6 +185,26 @@ def discover(
         dropped=dropped,
         withdrawn=withdrawn_rows(record, labels.index),
     )
+
+
+LATER_STEPS = ("split", "new embeddings")
+"""The steps after the first clustering, on every path (:func:`_steps_bar`)."""
+
+
+def _steps_bar(progress: bool, outliers: bool):
+    """The bar over discover's steps: embedding, clusters, outliers, later ones."""
+    from astrokit.distances._trees import progress_bar
+
+    first = 3 if outliers else 2
+    return progress_bar(progress, first + len(LATER_STEPS), "discover")
+
+
+def _step(bar, name, func, *args):
+    """``func(*args)``, the bar naming the step while it runs."""
+    bar.set_postfix_str(name)
+    out = func(*args)
+    bar.update()
+    return out
 
 
 def _embedding(X, n_neighbors, metric, random_state, progress, choices):
@@ -291,11 +322,9 @@ def _effects(feats, labels, choices) -> pd.DataFrame:
     return pd.DataFrame(columns=interpret.EFFECT_COLUMNS)
 
 
-def _outliers(X, n_neighbors, random_state, progress, choices, wanted):
+def _outliers(X, n_neighbors, random_state, progress, choices):
     from astrokit import outliers
 
-    if not wanted:
-        return pd.DataFrame(index=X.index)
     scores = outliers.score(
         X,
         n_neighbors=min(n_neighbors, len(X) - 1),
