@@ -343,10 +343,41 @@ def test_a_gaussian_torn_by_umap_is_one_group_and_real_groups_stay(caplog):
 
 
 def test_a_group_torn_into_pieces_within_it_is_found_again():
-    from astrokit._discover._firm import found_again
+    from astrokit._discover._reruns import found_again
 
     ref = np.r_[np.zeros(10, int), np.ones(10, int), [-1, -1]]
     torn = np.r_[np.zeros(5, int), np.ones(5, int), np.full(10, 2), [-1, 2]]
     assert found_again(ref, torn, 2).round(2).tolist() == [1.0, 0.91]
     across = np.r_[np.zeros(5, int), np.ones(10, int), np.full(5, 2), [-1, -1]]
     assert found_again(ref, across, 2).round(2).tolist() == [0.5, 0.5]
+
+
+def test_a_group_new_embeddings_find_only_with_another_joins_it():
+    from astrokit._discover._reruns import join_reunited
+
+    ref = np.repeat([0, 1, 2], [60, 40, 50])
+    together = np.repeat([0, 1], [100, 50])  # groups 0 and 1 come back as one
+    runs = [(np.arange(150), together)] * 3
+    joined, found = join_reunited(ref, runs, 0.5)
+    assert joined == {1: 0}
+    assert found[0] == 1.0 and np.isnan(found[1]) and found[2] == 1.0
+    scattered = together.copy()
+    scattered[60:80], scattered[90:100] = -1, 1  # group 1 torn: half noise,
+    joined, found = join_reunited(ref, [(np.arange(150), scattered)] * 3, 0.5)
+    assert joined == {}  # a quarter with each: no union is found again better
+    assert found[1] <= 0.5
+
+
+def test_joined_groups_are_renumbered_by_size_and_said():
+    from astrokit._discover._firm import join_reunited_groups
+
+    labels = pd.Series(np.repeat([0, 1, 2], [50, 40, 30]), name="cluster")
+    stable = _stable([0.9, 0.8, 0.9])
+    choices = []
+    new, conf, stable, found = join_reunited_groups(
+        labels, pd.Series(1.0, index=labels.index), stable, {2: 1},
+        np.array([0.9, 0.95, np.nan]), choices,
+    )  # fmt: skip
+    assert new.tolist() == [1] * 50 + [0] * 70  # 1 + 2 is the largest now
+    assert stable["size"].tolist() == [70, 50] and found.tolist() == [0.95, 0.9]
+    assert choices[0][0] == "reunited groups" and "30 rows of group 2" in choices[0][1]

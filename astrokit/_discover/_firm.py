@@ -21,17 +21,18 @@ import logging
 import numpy as np
 import pandas as pd
 
+from astrokit._discover._reruns import EMBEDDING_RUNS, FRACTION
+
 __all__ = [
     "DISSOLVED",
     "STABILITY_RUNS",
-    "EMBEDDING_RUNS",
     "n_groups",
     "groups_of",
     "withdraw_dissolved",
     "split",
+    "join_reunited_groups",
     "withdraw_unembedded",
     "warn_mostly_noise",
-    "found_again",
     "WITHDRAWN_COLUMNS",
     "withdrawn_rows",
 ]
@@ -43,18 +44,6 @@ DISSOLVED = 0.5
 
 STABILITY_RUNS = 5
 """Subsample reruns behind each row's confidence, and of each split."""
-EMBEDDING_RUNS = 3
-"""Reruns of the whole method, each on a subsample with a new UMAP seed.
-
-Measured (``random_state=0``; the mean of :func:`found_again` over the
-three): pieces of a 4-D Gaussian (10,000 rows) 0.07-0.09 and of a uniform
-3-D cube (3,000 rows) 0.14-0.47 dissolve; the demo tier's seven groups
-0.76-0.98, SDSS colours' five 0.95-0.99 and the Gaia cone's field and M67
-0.96 and 0.71 stay (``benchmarks/bench_discover.py`` prints the ranges).
-The three add about 100 s on the demo tier (discover without outliers, 2
-cores: 80 s before, 184 s with them)."""
-FRACTION = 0.8
-"""Share of the rows in each subsample rerun."""
 
 
 def n_groups(labels) -> int:
@@ -241,72 +230,43 @@ def split(X, labels, confidence, stable, n_neighbors, random_state, choices):
     return labels_split, parents
 
 
-def found_again(ref: np.ndarray, run: np.ndarray, n_ref: int) -> np.ndarray:
-    """Per reference group, its Jaccard with the best run group, or with the
-    pieces it came back as, whichever is higher.
-
-    The pieces of group ``g`` are the run groups with more than half of their
-    rows in ``g``. UMAP tears a long sequence (SDSS's stellar locus) into
-    islands that move with the seed: the sequence then comes back in pieces,
-    each smaller than it, but their union is the sequence again (3,000 SDSS
-    colours: the stars' best match 0.35, their pieces 0.67). A piece of a
-    continuous population comes back as neither (a 4-D Gaussian: 0.07-0.09
-    and 0.00).
-    """
-    from astrokit.cluster._stability import best_jaccard
-
-    best = best_jaccard(ref, run, n_ref)
-    n_run = int(run.max()) + 1 if (run >= 0).any() else 0
-    if n_run == 0:
-        return best
-    both = (ref >= 0) & (run >= 0)
-    inter = np.zeros((n_ref, n_run))
-    np.add.at(inter, (ref[both], run[both]), 1)
-    run_size = np.bincount(run[run >= 0], minlength=n_run)
-    inside = inter > run_size / 2
-    shared = (inter * inside).sum(axis=1)
-    union = np.bincount(ref[ref >= 0], minlength=n_ref) + inside @ run_size - shared
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pieces = np.where(union > 0, shared / union, 0.0)
-    return np.fmax(best, pieces)
-
-
-def embedding_stability(X, labels, embed, n_neighbors, max_rows, random_state):
-    """Each group's mean :func:`found_again` over :data:`EMBEDDING_RUNS` reruns
-    of the whole method: ``embed(rows of X, seed)``, HDBSCAN, the split.
-
-    Each rerun draws :data:`FRACTION` of at most ``max_rows`` rows; HDBSCAN
-    keeps its group size, as in its own reruns (:func:`astrokit.cluster.stability`).
-    """
-    from astrokit import cluster
-    from astrokit.cluster._methods import fit_method
-
-    ref = labels.to_numpy()
-    n_ref = int(ref.max()) + 1 if (ref >= 0).any() else 0
-    rng = np.random.default_rng(random_state)
-    pool = np.arange(len(X))
-    if len(X) > max_rows:
-        pool = rng.choice(len(X), max_rows, replace=False)
-    size = cluster.smallest_group(len(pool), n_neighbors)
-    opts = {"min_cluster_size": size, "min_samples": size}  # as HDBSCAN's reruns
-    jaccard = np.full((EMBEDDING_RUNS, n_ref), np.nan)
-    for r in range(EMBEDDING_RUNS):
-        rows = np.sort(rng.choice(pool, int(round(FRACTION * len(pool))), False))
-        seed = random_state + 1 + r
-        emb = np.asarray(embed(X.iloc[rows], seed), dtype=np.float64)
-        _, run = fit_method("hdbscan", emb, None, seed, opts)
-        run, _ = cluster.split_groups(  # parts scaled as in split_stability
-            X.iloc[rows], run, min_size=max(1, int(FRACTION * size)),
-            random_state=seed,
-        )  # fmt: skip
-        jaccard[r] = found_again(ref[rows], run.to_numpy(), n_ref)
-    return np.nanmean(jaccard, axis=0) if n_ref else np.array([])
+def join_reunited_groups(labels, confidence, stable, joined, found, choices):
+    """``(labels, confidence, stable, found)`` with each group of ``joined``
+    made part of its host (:func:`astrokit._discover._reruns.join_reunited`),
+    renumbered by size; ``found`` per new group. A host keeps its own rerun
+    figures, its size grows."""
+    if not joined:
+        return labels, confidence, stable, np.asarray(found)
+    merged = labels.replace(joined)
+    sizes = merged[merged >= 0].value_counts()  # largest first
+    lookup = pd.Series(np.arange(len(sizes)), index=sizes.index)
+    new = merged.map(lookup).fillna(-1).astype(int).rename(labels.name)
+    stable = stable.loc[sizes.index].set_axis(
+        pd.Index(lookup.to_numpy(), name="cluster")
+    )
+    stable["size"] = sizes.to_numpy()
+    shown = ", ".join(
+        f"{int((labels == g).sum())} rows of group {g} to group {h} (together "
+        f"found again at {found[h]:.2f})"
+        for g, h in joined.items()
+    )
+    choices.append(
+        (
+            "reunited groups",
+            f"{len(joined)} group(s) joined to another ({shown}): {groups_of(new)}",
+            "a group that new embeddings find only together with another, and "
+            "the union better than the other alone, is a part of that union "
+            "that one embedding cut off, not a group of its own",
+        )
+    )
+    return new, confidence, stable, np.asarray(found)[sizes.index.to_numpy()]
 
 
 def withdraw_unembedded(labels, confidence, stable, found, choices, record=None):
     """Withdraw the groups that dissolve when the whole method is rerun.
 
-    ``found``: :func:`embedding_stability` per group. Groups at most
+    ``found``: :func:`astrokit._discover._reruns.mean_found_again` per
+    group. Groups at most
     :data:`DISSOLVED` become noise (Hennig: a dissolved group is not to be
     trusted; joining it to the group the reruns put it in was measured and
     rejected: SDSS colours with log z 0.87 -> 0.96, but M67's purity 0.94

@@ -10,8 +10,10 @@ import pandas as pd
 
 from astrokit._discover._features import features_of, is_pixel_table, standardised
 from astrokit._discover._firm import (
+    DISSOLVED,
     STABILITY_RUNS,
     groups_of,
+    join_reunited_groups,
     n_groups,
     split,
     warn_mostly_noise,
@@ -242,9 +244,10 @@ def _rerun_whole(
     X, labels, confidence, stable, n_neighbors, metric, random_state, choices,
     on_feature, record,
 ):  # fmt: skip
-    """Withdraw the groups the whole method does not find again (:mod:`._firm`)."""
+    """Join or withdraw the groups the whole method does not find again
+    (:mod:`._reruns`, :mod:`._firm`)."""
     from astrokit._discover import _large
-    from astrokit._discover._firm import embedding_stability
+    from astrokit._discover._reruns import embedding_runs, join_reunited
 
     if on_feature or n_groups(labels) == 0:
         why = "one feature: its groups are its own" if on_feature else "no group"
@@ -254,8 +257,10 @@ def _rerun_whole(
     def embed(rows, seed):
         return _embedding(rows, n_neighbors, metric, seed, False, [])
 
-    found = embedding_stability(
-        X, labels, embed, n_neighbors, _large.SAMPLE_ROWS, random_state
+    runs = embedding_runs(X, embed, n_neighbors, _large.SAMPLE_ROWS, random_state)
+    joined, found = join_reunited(labels.to_numpy(), runs, DISSOLVED)
+    labels, confidence, stable, found = join_reunited_groups(
+        labels, confidence, stable, joined, found, choices
     )
     return withdraw_unembedded(labels, confidence, stable, found, choices, record)
 
