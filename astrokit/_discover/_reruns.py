@@ -26,10 +26,10 @@ EMBEDDING_RUNS = 3
 """Reruns of the whole method, each on a subsample with a new UMAP seed.
 
 Measured (``random_state=0``; the mean of :func:`found_again` over the
-three): pieces of a 4-D Gaussian (10,000 rows) 0.07-0.09 and of a uniform
-3-D cube (3,000 rows) 0.14-0.47 dissolve; the demo tier's seven groups
-0.76-0.98, SDSS colours' five 0.95-0.99 and the Gaia cone's field and M67
-0.96 and 0.71 stay (``benchmarks/bench_discover.py`` prints the ranges).
+three): pieces of a 4-D Gaussian (10,000 rows) 0.03-0.19 and of a uniform
+3-D cube (3,000 rows) dissolve; the demo tier's seven groups 0.65-0.99,
+SDSS colours' five 0.94-0.99 and the Gaia cone's field and M67 0.88-0.95
+stay (2026-12-04; ``benchmarks/bench_discover.py`` prints the ranges).
 The three add about 100 s on the demo tier (discover without outliers, 2
 cores: 80 s before, 184 s with them)."""
 FRACTION = 0.8
