@@ -6,8 +6,10 @@ features hold two separate Gaussians is then split in two
 (:func:`astrokit.cluster.split_groups`), and the split is rerun on
 subsamples in its turn: a split whose parts dissolve is undone (:func:`split`).
 Last, the whole method (embedding, HDBSCAN, split) is rerun on subsamples
-with new UMAP seeds, and a group that dissolves there is withdrawn too
-(:func:`withdraw_unembedded`): HDBSCAN's reruns keep the embedding, so they
+with new UMAP seeds: a group that the reruns find only together with
+another joins it (:func:`join_reunited_groups`), and one that dissolves
+there is withdrawn too (:func:`withdraw_unembedded`): HDBSCAN's reruns
+keep the embedding, so they
 cannot see a group that UMAP tore out of a continuous population (a 4-D
 Gaussian of 10,000 rows gave 11 groups, two of them kept). One rule,
 Hennig's, for all three; the code is bookkeeping over scikit-learn's and
@@ -266,13 +268,14 @@ def withdraw_unembedded(labels, confidence, stable, found, choices, record=None)
     """Withdraw the groups that dissolve when the whole method is rerun.
 
     ``found``: :func:`astrokit._discover._reruns.mean_found_again` per
-    group. Groups at most
+    group, after :func:`join_reunited_groups`. Groups at most
     :data:`DISSOLVED` become noise (Hennig: a dissolved group is not to be
-    trusted; joining it to the group the reruns put it in was measured and
-    rejected: SDSS colours with log z 0.87 -> 0.96, but M67's purity 0.94
-    -> 0.88 and a 2,000-row SDSS sample 0.77 -> 0.21); ``record`` keeps
-    them as :func:`withdraw_dissolved` does. When none is left, the rows
-    are one population: one group, with a WARNING.
+    trusted). Joining every such group to the group the reruns put most of
+    its rows in was measured and rejected (a 2,000-row SDSS sample 0.77 ->
+    0.21 on another machine); only a group whose union with another comes
+    back as one group, better than the other alone, joins it. ``record``
+    keeps the withdrawn rows as :func:`withdraw_dissolved` does. When none
+    is left, the rows are one population: one group, with a WARNING.
     """
     stable = stable.assign(embedding_stability=found)
     gone = stable.index[stable["embedding_stability"] <= DISSOLVED]
