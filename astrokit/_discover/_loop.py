@@ -92,7 +92,8 @@ def discover(
         Plain DataFrames on the input's index, and the choices made. A table
         of one feature is clustered on that feature (:data:`ONE_FEATURE`);
         the embedding is still made, as a map. Groups that reruns of the
-        whole method (new UMAP seeds) do not find again are withdrawn (their
+        whole method (new UMAP seeds) find only together with another join
+        it; those they do not find again are withdrawn (their
         rows are noise; ``withdrawn`` says which group they formed); when
         none is left, all rows are one group. Fewer than two groups found:
         empty ``effects`` and ``summary``, and a WARNING.
