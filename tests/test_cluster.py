@@ -409,6 +409,29 @@ def test_hdbscan_finding_nothing_refits_with_a_single_cluster(rng, caplog):
     assert "refit" in labels.attrs["choice"]
 
 
+def test_hdbscan_on_a_large_table_gives_scikit_learns_clusters(rng):
+    # fast_hdbscan from FAST_HDBSCAN_ROWS rows: the same clusters as
+    # sklearn.cluster.HDBSCAN (min_samples counting the row itself), faster
+    from sklearn.cluster import HDBSCAN
+
+    from astrokit.cluster._methods import FAST_HDBSCAN_ROWS, fit_method
+
+    centres = rng.uniform(-10, 10, (4, 2))
+    X = np.vstack(
+        [rng.normal(c, 1.5, (FAST_HDBSCAN_ROWS // 4 + 50, 2)) for c in centres]
+    )
+    options = {"min_cluster_size": 60, "min_samples": 60}
+    model, fast = fit_method("hdbscan", X, None, 0, options)
+    assert type(model).__module__.startswith("fast_hdbscan")
+    reference = HDBSCAN(min_cluster_size=60, min_samples=60, copy=True).fit(X).labels_
+    assert agreement(fast, reference)["ari"] > 0.99
+    assert np.mean((fast < 0) == (reference < 0)) > 0.99
+    model, _ = fit_method("hdbscan", X, None, 0, {**options, "metric": "manhattan"})
+    assert type(model).__module__.startswith("sklearn")  # an option it lacks
+    model, _ = fit_method("hdbscan", X[:500], None, 0, options)
+    assert type(model).__module__.startswith("sklearn")  # a small table
+
+
 def test_hdbscan_on_an_embedding_asks_for_groups_at_its_scale(rng):
     from astrokit.embedding import embed
 

@@ -232,11 +232,25 @@ def split(X, labels, confidence, stable, n_neighbors, random_state, choices):
     return labels_split, parents
 
 
-def join_reunited_groups(labels, confidence, stable, joined, found, choices):
+REUNITED = {
+    "HDBSCAN's reruns": "a group that HDBSCAN's reruns on subsamples find only "
+    "together with another, and the union better than the other alone, is a "
+    "part of that union that one clustering cut off, not a group of its own",
+    "new embeddings": "a group that new embeddings find only together with "
+    "another, and the union better than the other alone, is a part of that "
+    "union that one embedding cut off, not a group of its own",
+}
+"""Why a group joins another, per kind of rerun (:func:`join_reunited_groups`)."""
+
+
+def join_reunited_groups(
+    labels, confidence, stable, joined, found, choices, by="new embeddings"
+):
     """``(labels, confidence, stable, found)`` with each group of ``joined``
-    made part of its host (:func:`astrokit._discover._reruns.join_reunited`),
-    renumbered by size; ``found`` per new group. A host keeps its own rerun
-    figures, its size grows."""
+    made part of its host (:func:`astrokit._discover._reruns.join_reunited`,
+    over the reruns ``by``: a key of :data:`REUNITED`), renumbered by size;
+    ``found`` per new group. A host keeps its own rerun figures, its size
+    grows."""
     if not joined:
         return labels, confidence, stable, np.asarray(found)
     merged = labels.replace(joined)
@@ -255,10 +269,9 @@ def join_reunited_groups(labels, confidence, stable, joined, found, choices):
     choices.append(
         (
             "reunited groups",
-            f"{len(joined)} group(s) joined to another ({shown}): {groups_of(new)}",
-            "a group that new embeddings find only together with another, and "
-            "the union better than the other alone, is a part of that union "
-            "that one embedding cut off, not a group of its own",
+            f"{len(joined)} group(s) joined to another by {by} ({shown}): "
+            f"{groups_of(new)}",
+            REUNITED[by],
         )
     )
     return new, confidence, stable, np.asarray(found)[sizes.index.to_numpy()]

