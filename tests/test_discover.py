@@ -381,27 +381,3 @@ def test_joined_groups_are_renumbered_by_size_and_said():
     assert new.tolist() == [1] * 50 + [0] * 70  # 1 + 2 is the largest now
     assert stable["size"].tolist() == [70, 50] and found.tolist() == [0.95, 0.9]
     assert choices[0][0] == "reunited groups" and "30 rows of group 2" in choices[0][1]
-
-
-def test_a_group_hdbscans_reruns_find_only_with_another_joins_it():
-    # two pieces of one group that the subsample reruns keep as one: the
-    # piece dissolves (Jaccard 0.4 each run) and joins, confidence recounted
-    from astrokit._discover._loop import _join_reunited
-    from astrokit.cluster import stability
-
-    labels = pd.Series(np.repeat([0, 1, 2], [60, 40, 50]), name="cluster")
-    rows = np.arange(150)
-    runs = [(rows, np.repeat([0, 1], [100, 50]))] * 3
-    _, base = stability(np.c_[labels.to_numpy(), labels.to_numpy()],
-                        method="kmeans", n_clusters=3, n_runs=2)  # fmt: skip
-    dissolved = base.assign(stability=[0.6, 0.4, 1.0])  # group 1 has dissolved
-    confidence = pd.Series(np.r_[np.full(100, 0.5), np.ones(50)], name="confidence")
-    choices = []
-    new, conf, stable = _join_reunited(labels, confidence, dissolved, runs, choices)
-    assert new.tolist() == [0] * 100 + [1] * 50
-    assert stable["stability"].tolist() == [1.0, 1.0]
-    assert stable["size"].tolist() == [100, 50] and (conf == 1.0).all()
-    assert "by HDBSCAN's reruns" in choices[0][1]
-    kept = [(rows, labels.to_numpy())] * 3  # the reruns find every group again
-    new, _, stable = _join_reunited(labels, confidence, base, kept, [])
-    assert new is labels and stable is base

@@ -6,7 +6,6 @@ import functools
 import logging
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from astrokit._discover._features import features_of, is_pixel_table, standardised
@@ -288,13 +287,11 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
     from astrokit import cluster
 
     size = cluster.smallest_group(len(emb), n_neighbors)
-    runs: list = []
     rows, stable = cluster.stability(
         emb,
         method="hdbscan",
         n_runs=STABILITY_RUNS,
         random_state=random_state,
-        runs=runs,
         min_cluster_size=size,
         min_samples=size,
     )
@@ -313,41 +310,7 @@ def _groups(emb, random_state, choices, *, n_neighbors, on_feature=False):
             "group's edge stay in it",
         )
     )
-    return _join_reunited(labels, rows["confidence"], stable, runs, choices)
-
-
-def _join_reunited(labels, confidence, stable, runs, choices):
-    """Groups that HDBSCAN's reruns find only together with another join it
-    (:func:`astrokit._discover._reruns.join_reunited`); every row's
-    confidence is then counted again, against the joined groups.
-
-    Withdrawn as noise instead, they were 7% of SDSS colours with log z
-    (seed 0: two islands of the stellar locus, 439 and 201 stars, each found
-    again at 0.43-0.46, their union with the locus at 0.93; ARI 0.864
-    withdrawn, 0.952 joined).
-    """
-    from astrokit._discover._reruns import join_reunited
-    from astrokit.cluster._stability import best_jaccard, confidence_of
-
-    joined, found = join_reunited(
-        labels.to_numpy(), runs, DISSOLVED, found=stable["stability"].to_numpy()
-    )
-    if not joined:
-        return labels, confidence, stable
-    labels, confidence, stable, _ = join_reunited_groups(
-        labels, confidence, stable, joined, found, choices, by="HDBSCAN's reruns"
-    )
-    ref = labels.to_numpy()
-    jaccard = np.array(
-        [best_jaccard(ref[rows], run, len(stable)) for rows, run in runs]
-    )
-    stable["stability"] = np.nanmean(jaccard, axis=0)  # as cluster.stability's
-    stable["stability_std"] = np.nanstd(jaccard, axis=0)
-    stable["dissolved"] = np.nanmean(jaccard < DISSOLVED, axis=0)
-    _, share = confidence_of(ref, runs)
-    confidence = pd.Series(share, index=confidence.index, name=confidence.name)
-    stable["confidence"] = confidence.groupby(labels).mean().reindex(stable.index)
-    return labels, confidence, stable
+    return labels, rows["confidence"], stable
 
 
 def _effects(feats, labels, choices) -> pd.DataFrame:

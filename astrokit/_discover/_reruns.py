@@ -111,9 +111,7 @@ def _mean_best(ref: np.ndarray, runs, n_ref: int) -> np.ndarray:
     return np.mean([best_jaccard(ref[rows], run, n_ref) for rows, run in runs], axis=0)
 
 
-def join_reunited(
-    ref: np.ndarray, runs, dissolved: float, found=None
-) -> tuple[dict, np.ndarray]:
+def join_reunited(ref: np.ndarray, runs, dissolved: float) -> tuple[dict, np.ndarray]:
     """``({group: group it joins}, mean found-again per group after the joins)``.
 
     A group found again at most ``dissolved`` joins the group ``h`` whose
@@ -126,15 +124,11 @@ def join_reunited(
     tears of one population comes back in pieces as readily as the whole
     (an 800-row uniform cube came out as two groups when they did).
     Greedy: the best such union first, then again.
-    Joined groups keep no figure of their own (NaN). ``found``: each group's
-    figure to start from, default :func:`mean_found_again` (HDBSCAN's
-    reruns give their mean best Jaccard, :func:`astrokit.cluster.stability`).
+    Joined groups keep no figure of their own (NaN).
     """
     ref = np.asarray(ref).copy()
     n_ref = int(ref.max()) + 1 if (ref >= 0).any() else 0
-    if found is None:
-        found = mean_found_again(ref, runs, n_ref)
-    found = np.array(found, dtype=float)
+    found = mean_found_again(ref, runs, n_ref)
     joined: dict[int, int] = {}
     while True:
         best = None

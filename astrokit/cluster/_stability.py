@@ -18,7 +18,7 @@ from astrokit._shared.checks import check_int, keyword_only_after
 from astrokit.cluster._estimator import Clusterer
 from astrokit.cluster._methods import NEEDS_N, as_matrix, embedding_scale
 
-__all__ = ["stability", "match_labels", "best_jaccard", "consensus", "confidence_of"]
+__all__ = ["stability", "match_labels", "best_jaccard", "consensus"]
 
 
 @keyword_only_after(1)
@@ -32,7 +32,6 @@ def stability(
     fraction: float = 0.8,
     max_rows: int | str | None = "auto",
     random_state: int = 0,
-    runs: list | None = None,
     **options,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """How reproducible a clustering is, per row and per cluster.
@@ -64,10 +63,6 @@ def stability(
     resample : {"subsample", "seed"}, default "subsample"
     fraction : float, default 0.8
         Fraction of rows in each subsample (without replacement).
-    runs : list, optional
-        Each run's ``(positions of its rows, its labels)`` is appended to it,
-        to test another grouping against the same runs
-        (:func:`confidence_of`, :func:`best_jaccard`).
 
     Returns
     -------
@@ -121,7 +116,7 @@ def stability(
             lambda rows, seed: model(n_clusters, seed).fit(X[rows]).labels_,
             ref, n_runs=n_runs,
             fraction=fraction if resample == "subsample" else None,
-            random_state=random_state, runs=runs,
+            random_state=random_state,
         )  # fmt: skip
     return _tables(ref, index, votes, seen, jaccard)
 
@@ -138,11 +133,10 @@ def _quiet():
         log.setLevel(level)
 
 
-def _repeat(run_labels, ref, *, n_runs, fraction, random_state, runs=None):
+def _repeat(run_labels, ref, *, n_runs, fraction, random_state):
     """``(votes, seen, jaccard)`` over ``n_runs`` runs of ``run_labels(rows, seed)``.
 
     ``fraction`` None: every run sees all rows (another seed each time).
-    ``runs``: a list that gets each run's ``(rows, labels)``.
     """
     n, n_ref = len(ref), int(ref.max()) + 1 if (ref >= 0).any() else 0
     votes = np.zeros((n_ref + 2, n), dtype=np.int32)  # rows: -2, -1, 0..n_ref-1
@@ -153,9 +147,7 @@ def _repeat(run_labels, ref, *, n_runs, fraction, random_state, runs=None):
     for r in range(n_runs):
         rows = np.arange(n) if fraction is None else np.sort(rng.choice(n, m, False))
         seed = None if random_state is None else random_state + 1 + r
-        run = np.asarray(run_labels(rows, seed))
-        if runs is not None:
-            runs.append((rows, run))
+        run = run_labels(rows, seed)
         votes[match_labels(ref[rows], run, n_ref) + 2, rows] += 1
         seen[rows] += 1
         jaccard[r] = best_jaccard(ref[rows], run, n_ref)
@@ -225,16 +217,6 @@ def best_jaccard(ref: np.ndarray, run: np.ndarray, n_ref: int) -> np.ndarray:
         jac = np.where(union > 0, inter / union, 0.0)
     best[present] = jac[present].max(axis=1)
     return best
-
-
-def confidence_of(ref: np.ndarray, runs) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`consensus` of the grouping ``ref`` over ``runs``, a list of
-    ``(positions of the run's rows, its labels)`` (:func:`stability`'s)."""
-    n_ref = int(ref.max()) + 1 if (ref >= 0).any() else 0
-    votes = np.zeros((n_ref + 2, len(ref)), dtype=np.int32)
-    for rows, run in runs:
-        votes[match_labels(ref[rows], run, n_ref) + 2, rows] += 1
-    return consensus(votes, ref)
 
 
 def consensus(votes: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
