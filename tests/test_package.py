@@ -9,7 +9,16 @@ import pytest
 
 import astrokit
 
-HEAVY = ["matplotlib", "umap", "holoviews", "sklearn", "datashader", "bokeh", "numba"]
+HEAVY = [
+    "matplotlib",
+    "umap",
+    "holoviews",
+    "sklearn",
+    "datashader",
+    "bokeh",
+    "numba",
+    "fast_hdbscan",
+]
 
 
 def test_import_loads_no_heavy_library():
