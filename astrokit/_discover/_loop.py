@@ -35,7 +35,8 @@ METRIC = "euclidean"
 Measured with ``benchmarks/bench_discover.py --metric urf`` (UMAP
 n_neighbors=25, min_dist=0, then HDBSCAN on the embedding, the same call on
 every table; seed 0, 2026-12-04): on the demo tier both routes reach ARI
-0.82 (the forest's with five groups, Euclidean neighbours' with seven), but
+0.82 (the forest's with five groups, Euclidean neighbours' with seven; on
+another machine, 2026-12-06, the forest's four groups reach 0.71), but
 on SDSS colours the forest's embedding keeps two groups (ARI 0.01 against
 0.78), on the Gaia cone it splits the field into six groups and lets more
 field stars into M67 (purity 0.66 against 0.70), and it costs about twice
