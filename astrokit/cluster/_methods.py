@@ -167,9 +167,10 @@ def _hdbscan(X, n, random_state, options):
     :data:`FAST_HDBSCAN_ROWS` rows, else by scikit-learn.
 
     The same algorithm and the same clusters (nine 37,000-46,000-row demo
-    embeddings: ARI 0.999-1.000 between the two; blobs of 1,000-20,000 rows:
-    0.996-1.000), four times faster on large tables: scikit-learn's spanning
-    tree is Prim's over all pairs of rows (7 s against 1.7 s per demo
+    embeddings at min_samples=465: ARI 0.999-1.000 between the two; blobs of
+    1,000-20,000 rows: 0.996-1.000), four times faster on large tables:
+    scikit-learn's spanning tree is Prim's over all pairs of rows (7 s
+    against 1.7 s per demo
     embedding on two cores). ``fast_hdbscan``'s ``min_samples`` does not
     count the row itself, scikit-learn's does. Small tables stay with
     scikit-learn, as fast there, which keeps a table of a few rows as one
