@@ -170,11 +170,11 @@ def _hdbscan(X, n, random_state, options):
     embeddings at min_samples=465: ARI 0.999-1.000 between the two; blobs of
     1,000-20,000 rows: 0.996-1.000), four times faster on large tables:
     scikit-learn's spanning tree is Prim's over all pairs of rows (7 s
-    against 1.7 s per demo
-    embedding on two cores). ``fast_hdbscan``'s ``min_samples`` does not
-    count the row itself, scikit-learn's does. Small tables stay with
-    scikit-learn, as fast there, which keeps a table of a few rows as one
-    group under ``allow_single_cluster`` (``fast_hdbscan`` labels it noise).
+    against 1.7 s per demo embedding on two cores). ``fast_hdbscan``'s
+    ``min_samples`` does not count the row itself, scikit-learn's does.
+    Small tables stay with scikit-learn, as fast there, which keeps a table
+    of a few rows as one group under ``allow_single_cluster``
+    (``fast_hdbscan`` labels it noise).
     """
     opts = dict(options)
     size = opts.pop("min_cluster_size", smallest_group(len(X)))
